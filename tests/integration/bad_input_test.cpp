@@ -77,7 +77,9 @@ TEST_F(BadInput, ABodyOverTheLimitIs413AndTheServerKeepsServing) {
   auto reply = client->request("POST", "/validate", huge);
   // The server may answer 413 before reading everything and close; both are fine as
   // long as an answer came or the connection was closed, and it still serves others.
-  if (reply) EXPECT_EQ(reply->status, 413);
+  if (reply) {
+    EXPECT_EQ(reply->status, 413);
+  }
   expectStillServing();
 }
 
@@ -100,7 +102,9 @@ TEST_F(BadInput, GarbageAfterTheHandshakeIs400AndTheServerKeepsServing) {
   auto client = connectTls();
   client->sendRaw("\x01\x02 not http at all\r\n\r\n");
   auto reply = client->readReply();
-  if (reply) EXPECT_EQ(reply->status / 100, 4);
+  if (reply) {
+    EXPECT_EQ(reply->status / 100, 4);
+  }
   expectStillServing();
 }
 

@@ -93,7 +93,7 @@ TEST_F(Lifecycle, SigtermLetsAnInFlightRequestFinishThenExitsZero) {
   ASSERT_TRUE(connectTls()->request("POST", "/validate", body));  // the server has seen us
 
   webhook_->sendSignal(SIGTERM);
-  ASSERT_TRUE(webhook_->waitForOutput("shutting down")) << webhook_->output();
+  ASSERT_TRUE(webhook_->waitForOutput("draining")) << webhook_->output();
   ASSERT_TRUE(client->sendRaw(body.substr(body.size() / 2)));
   auto reply = client->readReply();
   ASSERT_TRUE(reply) << "in-flight request was dropped; output:\n" << webhook_->output();

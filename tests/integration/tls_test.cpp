@@ -48,7 +48,9 @@ TEST_F(TlsPolicy, WithAClientCaAClientWithoutACertificateGetsNoAnswer) {
   std::string error;
   auto client = HttpClient::connectTls(webhook_->tlsPort(), tlsOptions(), &error);
   // TLS 1.2 fails the handshake; TLS 1.3 reports the missing certificate on first read.
-  if (client) EXPECT_FALSE(client->request("POST", "/validate", admissionFixture("gpu-pod-create.json")).has_value());
+  if (client) {
+    EXPECT_FALSE(client->request("POST", "/validate", admissionFixture("gpu-pod-create.json")).has_value());
+  }
 }
 
 TEST_F(TlsPolicy, WithAClientCaAClientCertificateFromThatCaIsServed) {
@@ -122,7 +124,7 @@ TEST_F(CertificateRotation, ABrokenNewPairIsRefusedAndTheOldOneKeepsServing) {
   std::string oldSerial = serialOf(pki_.certPath);
   reissueServingCert(pki_);
   publish("..2026_11_27_v2", /*breakKey=*/true);
-  ASSERT_TRUE(webhook_->waitForOutput("certificate reload failed")) << webhook_->output();
+  ASSERT_TRUE(webhook_->waitForOutput("certificate reload refused")) << webhook_->output();
 
   auto client = connectTls();
   ASSERT_NE(client, nullptr);
