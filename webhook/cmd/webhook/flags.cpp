@@ -1,0 +1,257 @@
+#include "webhook/cmd/webhook/flags.h"
+
+#include <charconv>
+#include <functional>
+#include <thread>
+
+namespace migwarden::webhook {
+namespace {
+
+using std::chrono::milliseconds;
+
+struct FlagSpec {
+  std::string_view name;   // without "--"
+  std::string_view value;  // "" for a boolean switch
+  std::string_view help;
+  std::function<Status(WebhookConfig&, std::string_view)> set;
+};
+
+Status bad(std::string_view flag, std::string_view want, std::string_view got) {
+  return Status::InvalidArgument("--" + std::string(flag) + ": " + std::string(want) + ", got \"" +
+                                 std::string(got) + "\"");
+}
+
+Result<uint64_t> parseUnsigned(std::string_view text) {
+  uint64_t v = 0;
+  auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || err != std::errc() || end != text.data() + text.size())
+    return Status::InvalidArgument("not a whole number");
+  return v;
+}
+
+auto unsignedFlag(std::string_view flag, uint64_t min, uint64_t max, std::function<void(WebhookConfig&, uint64_t)> set) {
+  return [flag, min, max, set](WebhookConfig& c, std::string_view v) -> Status {
+    auto n = parseUnsigned(v);
+    if (!n.ok() || *n < min || *n > max)
+      return bad(flag, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max), v);
+    set(c, *n);
+    return Status::Ok();
+  };
+}
+
+auto durationFlag(std::string_view flag, bool allowZero, std::function<void(WebhookConfig&, milliseconds)> set) {
+  return [flag, allowZero, set](WebhookConfig& c, std::string_view v) -> Status {
+    auto d = parseDuration(v);
+    if (!d.ok()) return bad(flag, "must be a duration such as 10s, 500ms or 1m30s", v);
+    if (!allowZero && d->count() == 0) return bad(flag, "must be greater than zero", v);
+    set(c, *d);
+    return Status::Ok();
+  };
+}
+
+auto addressFlag(std::string_view flag, server::ListenAddress server::ServerOptions::*field) {
+  return [flag, field](WebhookConfig& c, std::string_view v) -> Status {
+    auto a = server::parseListenAddress(v);
+    if (!a.ok()) return Status::InvalidArgument("--" + std::string(flag) + ": " + a.status().message());
+    c.server.*field = *a;
+    return Status::Ok();
+  };
+}
+
+auto pathFlag(std::string_view flag, std::string WebhookConfig::*field) {
+  return [flag, field](WebhookConfig& c, std::string_view v) -> Status {
+    if (v.empty()) return bad(flag, "must not be empty", v);
+    c.*field = std::string(v);
+    return Status::Ok();
+  };
+}
+
+auto tlsPathFlag(std::string_view flag, std::string server::TlsFiles::*field) {
+  return [flag, field](WebhookConfig& c, std::string_view v) -> Status {
+    if (v.empty()) return bad(flag, "must not be empty", v);
+    c.tls.*field = std::string(v);
+    return Status::Ok();
+  };
+}
+
+unsigned defaultThreads() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+const std::vector<FlagSpec>& flagTable() {
+  static const std::vector<FlagSpec> kFlags = {
+      {"listen", "HOST:PORT", "TLS address for /mutate and /validate (port 0 picks a free port). Default 0.0.0.0:8443.",
+       addressFlag("listen", &server::ServerOptions::listen)},
+      {"health-listen", "HOST:PORT",
+       "Plain-HTTP address for /healthz, /readyz and /metrics. Default 0.0.0.0:8080.",
+       addressFlag("health-listen", &server::ServerOptions::healthListen)},
+      {"tls-cert", "FILE", "Serving certificate chain (PEM, ECDSA or RSA). Required. Re-read when it changes.",
+       tlsPathFlag("tls-cert", &server::TlsFiles::certPath)},
+      {"tls-key", "FILE", "Private key for --tls-cert (PEM, unencrypted). Required. Re-read when it changes.",
+       tlsPathFlag("tls-key", &server::TlsFiles::keyPath)},
+      {"client-ca", "FILE",
+       "CA bundle (PEM); when set, clients must present a certificate it signed (mTLS). Default: off.",
+       tlsPathFlag("client-ca", &server::TlsFiles::clientCaPath)},
+      {"cert-poll-interval", "DURATION", "How often the certificate files are checked for changes. Default 10s.",
+       durationFlag("cert-poll-interval", false, [](auto& c, auto d) { c.server.certPollInterval = d; })},
+      {"threads", "N", "Worker threads. Default: the number of CPUs.",
+       unsignedFlag("threads", 1, 1024, [](auto& c, auto n) { c.server.threads = static_cast<unsigned>(n); })},
+      {"max-connections", "N",
+       "Open TLS connections allowed; further ones are closed on accept and counted. Default 4096.",
+       unsignedFlag("max-connections", 1, 1'000'000, [](auto& c, auto n) { c.server.maxConnections = n; })},
+      {"max-body-bytes", "BYTES", "Largest request body; larger ones get 413. Default 3145728 (3 MiB).",
+       unsignedFlag("max-body-bytes", 1, 1ull << 30,
+                    [](auto& c, auto n) { c.server.limits.bodyLimitBytes = static_cast<size_t>(n); })},
+      {"max-header-bytes", "BYTES", "Largest request header block; larger ones get 431. Default 16384.",
+       unsignedFlag("max-header-bytes", 1024, 1u << 20,
+                    [](auto& c, auto n) { c.server.limits.headerLimitBytes = static_cast<size_t>(n); })},
+      {"handshake-timeout", "DURATION", "Deadline for the TLS handshake. Default 10s.",
+       durationFlag("handshake-timeout", false, [](auto& c, auto d) { c.server.limits.handshakeTimeout = d; })},
+      {"header-timeout", "DURATION",
+       "Deadline from a request's first byte to the end of its header (slowloris). Default 10s.",
+       durationFlag("header-timeout", false, [](auto& c, auto d) { c.server.limits.headerTimeout = d; })},
+      {"body-timeout", "DURATION", "Deadline for reading a request body. Default 30s.",
+       durationFlag("body-timeout", false, [](auto& c, auto d) { c.server.limits.bodyTimeout = d; })},
+      {"idle-timeout", "DURATION", "How long an idle keep-alive connection is kept open. Default 90s.",
+       durationFlag("idle-timeout", false, [](auto& c, auto d) { c.server.limits.idleTimeout = d; })},
+      {"write-timeout", "DURATION", "Deadline for writing a response. Default 10s.",
+       durationFlag("write-timeout", false, [](auto& c, auto d) { c.server.limits.writeTimeout = d; })},
+      {"shutdown-grace", "DURATION",
+       "On SIGTERM/SIGINT, how long in-flight requests may take before the process exits. Default 25s.",
+       durationFlag("shutdown-grace", true, [](auto& c, auto d) { c.server.shutdownGrace = d; })},
+      {"enable-null-endpoint", "",
+       "Serve POST /null (reads the body, answers 200 {}) for load-test comparisons. Default: off.",
+       [](WebhookConfig& c, std::string_view) {
+         c.enableNullEndpoint = true;
+         return Status::Ok();
+       }},
+      {"log-level", "LEVEL", "trace, debug, info, warn or error. Default info. Access log lines are at debug.",
+       [](WebhookConfig& c, std::string_view v) -> Status {
+         if (v != "trace" && v != "debug" && v != "info" && v != "warn" && v != "error")
+           return bad("log-level", "must be trace, debug, info, warn or error", v);
+         c.log.level = std::string(v);
+         return Status::Ok();
+       }},
+      {"log-format", "FORMAT", "text or json (one JSON object per line). Default text. Logs go to stderr.",
+       [](WebhookConfig& c, std::string_view v) -> Status {
+         auto f = parseLogFormat(v);
+         if (!f.ok()) return bad("log-format", "must be text or json", v);
+         c.log.format = *f;
+         return Status::Ok();
+       }},
+      {"policy", "FILE", "Compiled policy artifact. Default: the built-in table. (Accepted; not used yet.)",
+       pathFlag("policy", &WebhookConfig::policyPath)},
+      {"policy-pubkey", "FILE", "Require a valid signature on --policy from this key. (Accepted; not used yet.)",
+       pathFlag("policy-pubkey", &WebhookConfig::policyPubkeyPath)},
+      {"ledger-dir", "DIR", "Directory of the MIG allocation ledger. (Accepted; not used yet.)",
+       pathFlag("ledger-dir", &WebhookConfig::ledgerDir)},
+      {"agent-hs256-key", "FILE", "HS256 key that node agents' tokens are signed with. (Accepted; not used yet.)",
+       pathFlag("agent-hs256-key", &WebhookConfig::agentHs256KeyPath)},
+      {"agent-jwks", "FILE", "JWKS for node agents' tokens. (Accepted; not used yet.)",
+       pathFlag("agent-jwks", &WebhookConfig::agentJwksPath)},
+      {"agent-audience", "S", "Required audience of agent tokens. Default migwarden. (Accepted; not used yet.)",
+       pathFlag("agent-audience", &WebhookConfig::agentAudience)},
+      {"agent-issuer", "S", "Required issuer of agent tokens. Default: not checked. (Accepted; not used yet.)",
+       pathFlag("agent-issuer", &WebhookConfig::agentIssuer)},
+      {"audit-log", "FILE", "Audit log file, - for stdout. Default: off. (Accepted; not used yet.)",
+       pathFlag("audit-log", &WebhookConfig::auditLog)},
+  };
+  return kFlags;
+}
+
+}  // namespace
+
+Result<std::chrono::milliseconds> parseDuration(std::string_view text) {
+  if (text.empty()) return Status::InvalidArgument("empty duration");
+  milliseconds total{0};
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    size_t digits = 0;
+    while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
+    if (digits == 0) return Status::InvalidArgument("expected a number");
+    auto n = parseUnsigned(rest.substr(0, digits));
+    if (!n.ok() || *n > 10'000'000) return Status::InvalidArgument("number out of range");
+    rest.remove_prefix(digits);
+    size_t unitLen = 0;
+    while (unitLen < rest.size() && (rest[unitLen] < '0' || rest[unitLen] > '9')) ++unitLen;
+    std::string_view unit = rest.substr(0, unitLen);
+    rest.remove_prefix(unitLen);
+    int64_t ms;
+    if (unit == "ms") ms = 1;
+    else if (unit == "s") ms = 1000;
+    else if (unit == "m") ms = 60'000;
+    else if (unit == "h") ms = 3'600'000;
+    else return Status::InvalidArgument("unit must be ms, s, m or h");
+    total += milliseconds(static_cast<int64_t>(*n) * ms);
+  }
+  return total;
+}
+
+Result<ParsedFlags> parseFlags(const std::vector<std::string_view>& args) {
+  ParsedFlags out;
+  out.config.server.threads = defaultThreads();
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    if (arg == "--help" || arg == "-h") {
+      out.action = ParsedFlags::Action::kHelp;
+      return out;
+    }
+    if (arg == "--version") {
+      out.action = ParsedFlags::Action::kVersion;
+      return out;
+    }
+    if (!arg.starts_with("--")) return Status::InvalidArgument("unexpected argument \"" + std::string(arg) + "\"");
+    std::string_view name = arg.substr(2);
+    std::optional<std::string_view> inlineValue;
+    if (auto eq = name.find('='); eq != std::string_view::npos) {
+      inlineValue = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    const FlagSpec* spec = nullptr;
+    for (const auto& f : flagTable())
+      if (f.name == name) spec = &f;
+    if (spec == nullptr)
+      return Status::InvalidArgument("unknown flag --" + std::string(name) + " (see --help)");
+
+    std::string_view value;
+    if (spec->value.empty()) {
+      if (inlineValue && *inlineValue != "true") {
+        if (*inlineValue == "false") continue;
+        return bad(name, "takes no value (or =true/=false)", *inlineValue);
+      }
+    } else if (inlineValue) {
+      value = *inlineValue;
+    } else {
+      if (i + 1 >= args.size()) return Status::InvalidArgument("--" + std::string(name) + ": missing value");
+      value = args[++i];
+    }
+    MIGWARDEN_RETURN_IF_ERROR(spec->set(out.config, value));
+  }
+  const auto& tls = out.config.tls;
+  if (tls.certPath.empty()) return Status::InvalidArgument("--tls-cert: required");
+  if (tls.keyPath.empty()) return Status::InvalidArgument("--tls-key: required");
+  if (!out.config.agentHs256KeyPath.empty() && !out.config.agentJwksPath.empty())
+    return Status::InvalidArgument("--agent-hs256-key and --agent-jwks: give one, not both");
+  return out;
+}
+
+std::string helpText() {
+  std::string out =
+      "usage: migwarden-webhook --tls-cert FILE --tls-key FILE [flags]\n\n"
+      "The migwarden admission webhook: POST /mutate and /validate (AdmissionReview) over TLS,\n"
+      "health and Prometheus metrics over plain HTTP. Flags take --name VALUE or --name=VALUE.\n"
+      "Durations need a unit: 500ms, 10s, 2m, 1h, 1m30s.\n\nflags:\n";
+  for (const auto& f : flagTable()) {
+    std::string head = "  --";
+    head.append(f.name);
+    if (!f.value.empty()) head.append(" ").append(f.value);
+    out.append(head);
+    if (head.size() < 33) out.append(33 - head.size(), ' ');
+    else out.append("\n").append(33, ' ');
+    out.append(f.help).append("\n");
+  }
+  out += "  --help                         Print this help and exit.\n";
+  out += "  --version                      Print the version and exit.\n";
+  out += "\nExit status: 0 after a clean shutdown, 1 when startup fails, 2 for a bad command line.\n";
+  return out;
+}
+
+}  // namespace migwarden::webhook
