@@ -37,7 +37,9 @@ TEST(Flags, DefaultsMatchTheDocumentation) {
   EXPECT_GE(c.server.threads, 1u);
   EXPECT_FALSE(c.enableNullEndpoint);
   EXPECT_EQ(c.log.level, "info");
-  EXPECT_EQ(c.agentAudience, "migwarden");
+  EXPECT_EQ(c.agentAuth.audience, "migwarden");
+  EXPECT_EQ(c.ledgerDir, "/var/lib/migwarden/ledger");
+  EXPECT_TRUE(c.policyPath.empty()) << "the built-in table is the default";
   EXPECT_EQ(r->action, ParsedFlags::Action::kRun);
 }
 

@@ -1,5 +1,6 @@
 #include "webhook/common/metrics.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -8,9 +9,13 @@ namespace {
 
 std::string formatDouble(double v) {
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  // Shortest text that round-trips: le="0.00025", not le="0.00025000000000000001".
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  double magnitude = std::fabs(v);
+  bool plain = v == 0 || (magnitude >= 1e-9 && magnitude < 1e15);  // le="0.0001", not le="1e-04"
+  auto result = plain ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed)
+                      : std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, result.ptr);
 }
 
 std::string escapeLabelValue(std::string_view v) {

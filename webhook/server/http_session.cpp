@@ -1,5 +1,6 @@
 #include "webhook/server/http_session.h"
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -254,11 +255,18 @@ void HttpSession<Stream>::on_write(error_code ec, std::size_t) {
   do_wait_for_request(env_.limits.idleTimeout);
 }
 
+namespace {
+constexpr std::chrono::milliseconds kTlsShutdownWait{1000};
+}  // namespace
+
 template <class Stream>
 void HttpSession<Stream>::do_close() {
   state_ = State::kClosing;
   if constexpr (kTls) {
-    tcp().expires_after(env_.limits.writeTimeout);
+    // Our close_notify is sent at once; waiting for the peer's is only politeness, so a
+    // client that never answers (most do at once) holds the slot for at most a second,
+    // which also keeps SIGTERM drains short.
+    tcp().expires_after(std::min<std::chrono::milliseconds>(env_.limits.writeTimeout, kTlsShutdownWait));
     stream_.async_shutdown([self = this->shared_from_this()](error_code) { self->tcp().close(); });
   } else {
     error_code ignored;

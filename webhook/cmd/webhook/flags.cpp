@@ -137,20 +137,62 @@ const std::vector<FlagSpec>& flagTable() {
          c.log.format = *f;
          return Status::Ok();
        }},
-      {"policy", "FILE", "Compiled policy artifact. Default: the built-in table. (Accepted; not used yet.)",
+      {"policy", "FILE",
+       "Compiled policy artifact (migwardenctl policy compile). Default: the built-in table. Loaded at start; "
+       "a broken artifact stops startup.",
        pathFlag("policy", &WebhookConfig::policyPath)},
-      {"policy-pubkey", "FILE", "Require a valid signature on --policy from this key. (Accepted; not used yet.)",
+      {"policy-pubkey", "FILE", "PEM public key (Ed25519 or ECDSA P-256): --policy must carry a valid signature by it.",
        pathFlag("policy-pubkey", &WebhookConfig::policyPubkeyPath)},
-      {"ledger-dir", "DIR", "Directory of the MIG allocation ledger. (Accepted; not used yet.)",
+      {"ledger-dir", "DIR",
+       "Directory of the local MIG allocation ledger, created if missing; one process at a time. "
+       "Default /var/lib/migwarden/ledger.",
        pathFlag("ledger-dir", &WebhookConfig::ledgerDir)},
-      {"agent-hs256-key", "FILE", "HS256 key that node agents' tokens are signed with. (Accepted; not used yet.)",
-       pathFlag("agent-hs256-key", &WebhookConfig::agentHs256KeyPath)},
-      {"agent-jwks", "FILE", "JWKS for node agents' tokens. (Accepted; not used yet.)",
-       pathFlag("agent-jwks", &WebhookConfig::agentJwksPath)},
-      {"agent-audience", "S", "Required audience of agent tokens. Default migwarden. (Accepted; not used yet.)",
-       pathFlag("agent-audience", &WebhookConfig::agentAudience)},
-      {"agent-issuer", "S", "Required issuer of agent tokens. Default: not checked. (Accepted; not used yet.)",
-       pathFlag("agent-issuer", &WebhookConfig::agentIssuer)},
+      {"ledger-repair", "",
+       "Start even if the ledger log is damaged in the middle, cutting it at the damage (loses what follows; "
+       "logged). Default: refuse to start.",
+       [](WebhookConfig& c, std::string_view) {
+         c.ledgerRepair = true;
+         return Status::Ok();
+       }},
+      {"reservation-sweep-interval", "DURATION",
+       "How often reservations that no agent report confirmed are checked for expiry. Default 5s.",
+       durationFlag("reservation-sweep-interval", false, [](auto& c, auto d) { c.reservationSweepInterval = d; })},
+      {"agent-hs256-key", "FILE",
+       "Shared key (at least 32 bytes) that node agents' HS256 tokens are signed with (dev clusters). "
+       "Default: off.",
+       [](WebhookConfig& c, std::string_view v) -> Status {
+         if (v.empty()) return bad("agent-hs256-key", "must not be empty", v);
+         c.agentAuth.hs256KeyFile = std::string(v);
+         return Status::Ok();
+       }},
+      {"agent-jwks", "FILE",
+       "JWKS (RSA/EC P-256 keys) that node agents' tokens are verified with, e.g. the cluster's service-account "
+       "issuer keys; re-read when it changes. Default: off.",
+       [](WebhookConfig& c, std::string_view v) -> Status {
+         if (v.empty()) return bad("agent-jwks", "must not be empty", v);
+         c.agentAuth.jwksFile = std::string(v);
+         return Status::Ok();
+       }},
+      {"agent-audience", "S", "Audience agent tokens must carry. Default migwarden.",
+       [](WebhookConfig& c, std::string_view v) -> Status {
+         if (v.empty()) return bad("agent-audience", "must not be empty", v);
+         c.agentAuth.audience = std::string(v);
+         return Status::Ok();
+       }},
+      {"agent-issuer", "S", "Issuer agent tokens must carry. Default: not checked.",
+       [](WebhookConfig& c, std::string_view v) -> Status {
+         if (v.empty()) return bad("agent-issuer", "must not be empty", v);
+         c.agentAuth.issuer = std::string(v);
+         return Status::Ok();
+       }},
+      {"agent-clock-leeway", "DURATION", "Clock skew allowed on agent tokens' exp/nbf/iat. Default 30s, at most 10m.",
+       [](WebhookConfig& c, std::string_view v) -> Status {
+         auto d = parseDuration(v);
+         if (!d.ok() || *d > std::chrono::minutes(10))
+           return bad("agent-clock-leeway", "must be a duration from 0s to 10m", v);
+         c.agentAuth.leeway = std::chrono::duration_cast<std::chrono::seconds>(*d);
+         return Status::Ok();
+       }},
       {"audit-log", "FILE", "Audit log file, - for stdout. Default: off. (Accepted; not used yet.)",
        pathFlag("audit-log", &WebhookConfig::auditLog)},
   };
@@ -228,7 +270,7 @@ Result<ParsedFlags> parseFlags(const std::vector<std::string_view>& args) {
   const auto& tls = out.config.tls;
   if (tls.certPath.empty()) return Status::InvalidArgument("--tls-cert: required");
   if (tls.keyPath.empty()) return Status::InvalidArgument("--tls-key: required");
-  if (!out.config.agentHs256KeyPath.empty() && !out.config.agentJwksPath.empty())
+  if (!out.config.agentAuth.hs256KeyFile.empty() && !out.config.agentAuth.jwksFile.empty())
     return Status::InvalidArgument("--agent-hs256-key and --agent-jwks: give one, not both");
   return out;
 }

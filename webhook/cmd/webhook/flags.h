@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "webhook/auth/token_verifier.h"
 #include "webhook/common/logging.h"
 #include "webhook/common/status.h"
 #include "webhook/server/tls_context.h"
@@ -20,14 +21,13 @@ struct WebhookConfig {
   LogOptions log;
   bool enableNullEndpoint = false;
 
-  // Accepted and validated now; used once their issues land (see --help).
-  std::string policyPath;
-  std::string policyPubkeyPath;
-  std::string ledgerDir;
-  std::string agentHs256KeyPath;
-  std::string agentJwksPath;
-  std::string agentAudience = "migwarden";
-  std::string agentIssuer;
+  std::string policyPath;        // empty: the built-in table
+  std::string policyPubkeyPath;  // empty: signatures not required
+  std::string ledgerDir = "/var/lib/migwarden/ledger";
+  bool ledgerRepair = false;
+  std::chrono::milliseconds reservationSweepInterval{5'000};
+  auth::AgentAuthConfig agentAuth;
+  // Accepted and validated now; used once the audit issue lands (see --help).
   std::string auditLog;
 };
 

@@ -1,5 +1,6 @@
-// migwarden-webhook: wiring only. Parses the flags, loads the certificate, builds the
-// routes and runs the server until SIGTERM/SIGINT.
+// migwarden-webhook: wiring only. Parses the flags, loads the certificate, the policy
+// table, the ledger and the agent-token verifier, builds the routes and serves until
+// SIGTERM/SIGINT.
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -7,17 +8,18 @@
 #include <string_view>
 #include <vector>
 
+#include "webhook/admission/review_service.h"
+#include "webhook/cmd/webhook/components.h"
 #include "webhook/cmd/webhook/flags.h"
+#include "webhook/cmd/webhook/reservation_sweeper.h"
 #include "webhook/common/logging.h"
 #include "webhook/common/metrics.h"
+#include "webhook/ledger/api/ledger_api.h"
+#include "webhook/policy/policy_store.h"
 #include "webhook/server/certificate_store.h"
 #include "webhook/server/readiness.h"
 #include "webhook/server/router.h"
 #include "webhook/server/webhook_server.h"
-
-#ifdef MIGWARDEN_HAS_ADMISSION
-#include "webhook/admission/review_service.h"
-#endif
 
 namespace {
 
@@ -26,7 +28,6 @@ using migwarden::HttpResponse;
 using migwarden::server::HandlerResult;
 using migwarden::server::Router;
 
-#ifdef MIGWARDEN_HAS_ADMISSION
 // `service` must outlive the router.
 void addAdmissionRoutes(Router& router, migwarden::admission::AdmissionService& service) {
   using migwarden::admission::Endpoint;
@@ -37,31 +38,38 @@ void addAdmissionRoutes(Router& router, migwarden::admission::AdmissionService& 
     });
   }
 }
-#else
-// A partial developer build without webhook/admission: answer 503 so that such a binary
-// can never be mistaken for one that admits everything.
-void addUnavailableAdmissionRoutes(Router& router) {
-  for (const char* path : {"/mutate", "/validate"}) {
-    router.add("POST", path, [](const HttpRequest&) {
-      return HandlerResult{HttpResponse::error(503, "ServiceUnavailable", "built without the admission module"),
-                           "invalid"};
+
+// `api` (when set) must outlive the router.
+void addLedgerRoutes(Router& router, const migwarden::ledger::LedgerApi* api) {
+  for (const char* method : {"GET", "PUT"}) {
+    router.addPrefix(method, "/ledger/v1/", [api](const HttpRequest& request) {
+      if (!api)
+        return HandlerResult{HttpResponse::error(503, "ServiceUnavailable",
+                                                 "agent authentication is not configured: start migwarden-webhook "
+                                                 "with --agent-hs256-key or --agent-jwks")};
+      return HandlerResult{api->handle(request)};
     });
   }
 }
-#endif
+
+int fail(std::string_view what, const migwarden::Status& status) {
+  spdlog::error("{}: {}", what, status.message());
+  return 1;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  using migwarden::webhook::ParsedFlags;
+  namespace mw = migwarden;
+  using mw::webhook::ParsedFlags;
   std::vector<std::string_view> args(argv + 1, argv + argc);
-  auto parsed = migwarden::webhook::parseFlags(args);
+  auto parsed = mw::webhook::parseFlags(args);
   if (!parsed.ok()) {
-    std::fprintf(stderr, "migwarden-webhook: %s\n", parsed.status().message().c_str());
+    std::fprintf(stderr, "migwarden-webhook: %s\n(see migwarden-webhook --help)\n", parsed.status().message().c_str());
     return 2;
   }
   if (parsed->action == ParsedFlags::Action::kHelp) {
-    std::fputs(migwarden::webhook::helpText().c_str(), stdout);
+    std::fputs(mw::webhook::helpText().c_str(), stdout);
     return 0;
   }
   if (parsed->action == ParsedFlags::Action::kVersion) {
@@ -69,37 +77,44 @@ int main(int argc, char** argv) {
     return 0;
   }
   const auto& config = parsed->config;
-  if (auto s = migwarden::configureLogging(config.log); !s.ok()) {
+  if (auto s = mw::configureLogging(config.log); !s.ok()) {
     std::fprintf(stderr, "migwarden-webhook: %s\n", s.message().c_str());
     return 2;
   }
 
-  migwarden::MetricsRegistry metrics;
-  migwarden::server::CertificateStore certs(config.tls, metrics);
-  if (auto s = certs.load(); !s.ok()) {
-    spdlog::error("cannot load the serving certificate: {}", s.message());
-    return 1;
-  }
+  mw::MetricsRegistry metrics;
+  mw::PosixEnv env;
+  mw::SystemClock clock;
+
+  mw::server::CertificateStore certs(config.tls, metrics);
+  if (auto s = certs.load(); !s.ok()) return fail("cannot load the serving certificate", s);
+
+  auto policy = mw::webhook::loadPolicy(config, env);
+  if (!policy.ok()) return fail("cannot load the policy", policy.status());
+  mw::policy::PolicyStore policies(*policy);
+
+  auto store = mw::webhook::openLedger(config, env, clock, metrics);
+  if (!store.ok()) return fail("cannot open the ledger", store.status());
+  mw::webhook::ReservationSweeper sweeper(**store, clock, config.reservationSweepInterval);
+
+  auto verifier = mw::webhook::makeAgentVerifier(config, clock);
+  if (!verifier.ok()) return fail("cannot set up agent authentication", verifier.status());
+  std::unique_ptr<mw::ledger::LedgerApi> ledgerApi;
+  if (*verifier) ledgerApi = std::make_unique<mw::ledger::LedgerApi>(**store, **verifier, &metrics);
 
   Router api;
-#ifdef MIGWARDEN_HAS_ADMISSION
-  auto admission = migwarden::admission::makeReviewService({&metrics});
+  auto admission = mw::admission::makeReviewService({&metrics});
   addAdmissionRoutes(api, *admission);
-#else
-  spdlog::warn("built without the admission module: /mutate and /validate answer 503");
-  addUnavailableAdmissionRoutes(api);
-#endif
+  addLedgerRoutes(api, ledgerApi.get());
   if (config.enableNullEndpoint) {
     // Load-test baseline only: the same server path without admission work.
     api.add("POST", "/null", [](const HttpRequest&) { return HandlerResult{HttpResponse::json(200, "{}")}; });
   }
 
-  migwarden::server::Readiness readiness;
-  migwarden::server::WebhookServer server(config.server, api, certs, readiness, metrics);
-  if (auto s = server.start(); !s.ok()) {
-    spdlog::error("cannot start: {}", s.message());
-    return 1;
-  }
+  mw::server::Readiness readiness;
+  readiness.add("ledger", [&store] { return (*store)->health(); });
+  mw::server::WebhookServer server(config.server, api, certs, readiness, metrics);
+  if (auto s = server.start(); !s.ok()) return fail("cannot start", s);
   server.run();
   return 0;
 }

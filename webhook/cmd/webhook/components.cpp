@@ -1,0 +1,69 @@
+#include "webhook/cmd/webhook/components.h"
+
+#include <spdlog/spdlog.h>
+
+#include "webhook/policy/artifact.h"
+#include "webhook/policy/builtin.h"
+
+namespace migwarden::webhook {
+
+Result<std::shared_ptr<const policy::Policy>> loadPolicy(const WebhookConfig& config, Env& env) {
+  if (config.policyPath.empty()) {
+    if (!config.policyPubkeyPath.empty())
+      return Status::InvalidArgument("--policy-pubkey: needs --policy (the built-in table is not signed)");
+    auto builtin = policy::loadBuiltinPolicy();
+    if (!builtin.ok()) return builtin.status().withContext("built-in policy");
+    spdlog::info("policy: built-in table {}", (*builtin)->digest());
+    return builtin;
+  }
+  auto bytes = env.readFile(config.policyPath);
+  if (!bytes.ok()) return bytes.status().withContext("--policy " + config.policyPath);
+  policy::ArtifactLoadOptions options;
+  if (!config.policyPubkeyPath.empty()) {
+    auto key = env.readFile(config.policyPubkeyPath);
+    if (!key.ok()) return key.status().withContext("--policy-pubkey " + config.policyPubkeyPath);
+    options.requiredPublicKeyPem = std::move(*key);
+  }
+  auto loaded = policy::loadArtifact(*bytes, config.policyPath, options);
+  if (!loaded.ok()) return loaded.status().withContext("--policy");
+  spdlog::info("policy: {} {}{}", config.policyPath, (*loaded)->digest(),
+               config.policyPubkeyPath.empty() ? "" : " (signature verified)");
+  return loaded;
+}
+
+Result<std::unique_ptr<ledger::LocalStore>> openLedger(const WebhookConfig& config, Env& env, const Clock& clock,
+                                                      MetricsRegistry& metrics) {
+  ledger::LocalStoreOptions options;
+  options.dir = config.ledgerDir;
+  options.env = &env;
+  options.clock = &clock;
+  options.metrics = &metrics;
+  options.repair = config.ledgerRepair;
+  auto store = ledger::LocalStore::open(options);
+  if (!store.ok()) return store.status().withContext("--ledger-dir " + config.ledgerDir);
+  const ledger::RecoveryInfo& info = (*store)->recoveryInfo();
+  spdlog::info("ledger: {} recovered (snapshot at {}, {} records replayed, last sequence {})", config.ledgerDir,
+               info.snapshotSequence, info.recordsReplayed, info.lastSequence);
+  if (info.tornBytesDropped > 0)
+    spdlog::warn("ledger: dropped a torn tail of {} bytes (a write cut by a crash; it was never acknowledged)",
+                 info.tornBytesDropped);
+  if (info.corruptBytesDropped > 0)
+    spdlog::error("ledger: --ledger-repair cut {} bytes of damaged log: {}", info.corruptBytesDropped, info.damage);
+  return store;
+}
+
+Result<std::unique_ptr<auth::TokenVerifier>> makeAgentVerifier(const WebhookConfig& config, const Clock& clock) {
+  if (config.agentAuth.hs256KeyFile.empty() && config.agentAuth.jwksFile.empty()) {
+    spdlog::warn("agent authentication is off (no --agent-hs256-key or --agent-jwks): the ledger API answers 503");
+    return std::unique_ptr<auth::TokenVerifier>();
+  }
+  auto verifier = auth::makeTokenVerifier(config.agentAuth, clock);
+  if (!verifier.ok()) return verifier.status();
+  spdlog::info("agent authentication: {} (audience {})",
+               config.agentAuth.jwksFile.empty() ? "HS256 key " + config.agentAuth.hs256KeyFile
+                                                 : "JWKS " + config.agentAuth.jwksFile,
+               config.agentAuth.audience);
+  return verifier;
+}
+
+}  // namespace migwarden::webhook
