@@ -4,20 +4,11 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "tests/support/temp_dir.h"
 
 namespace migwarden::testing {
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 void shell(const std::string& command) {
   int rc = std::system(command.c_str());
@@ -36,7 +27,7 @@ std::string capture(const std::string& command) {
 
 }  // namespace
 
-std::string DevPki::caPem() const { return slurp(caPath); }
+std::string DevPki::caPem() const { return readFile(caPath); }
 
 DevPki makeDevPki(const std::string& dir) {
   shell(std::string(MIGWARDEN_SOURCE_DIR) + "/certs/gen-dev-certs.sh '" + dir + "' 2>/dev/null");
@@ -56,7 +47,7 @@ ClientCert issueClientCert(const std::string& caDir, const std::string& commonNa
         "printf 'extendedKeyUsage=clientAuth\\n' > ext.cnf && "
         "openssl x509 -req -in client.csr -CA ../ca.crt -CAkey ../ca.key -CAcreateserial -days 1 "
         "-extfile ext.cnf -out client.crt 2>/dev/null");
-  return ClientCert{slurp(d + "/client.crt"), slurp(d + "/client.key")};
+  return ClientCert{readFile(d + "/client.crt"), readFile(d + "/client.key")};
 }
 
 std::string serialOf(const std::string& certPath) {

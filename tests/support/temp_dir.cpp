@@ -20,13 +20,16 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-std::string readFixture(const std::string& relativePath) {
-  std::string path = std::string(MIGWARDEN_SOURCE_DIR) + "/tests/fixtures/" + relativePath;
+std::string readFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("missing fixture " + path);
+  if (!in) throw std::runtime_error("cannot read " + path);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::string readFixture(const std::string& relativePath) {
+  return readFile(std::string(MIGWARDEN_SOURCE_DIR) + "/tests/fixtures/" + relativePath);
 }
 
 void writeFile(const std::string& path, const std::string& contents) {

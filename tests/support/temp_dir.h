@@ -22,5 +22,7 @@ class TempDir {
 // Reads a file from tests/fixtures (relative to the source tree).
 std::string readFixture(const std::string& relativePath);
 void writeFile(const std::string& path, const std::string& contents);
+// Whole file; throws std::runtime_error naming the path when it cannot be read.
+std::string readFile(const std::string& path);
 
 }  // namespace migwarden::testing
