@@ -20,7 +20,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -su
   -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
 
 "$build/bin/migwarden-webhook" --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" \
-  --listen 127.0.0.1:0 --health-listen 127.0.0.1:0 --enable-null-endpoint \
+  --listen 127.0.0.1:0 --health-listen 127.0.0.1:0 --enable-null-endpoint --ledger-dir "$work/ledger" \
   ${THREADS:+--threads "$THREADS"} 2>"$work/log" &
 pid=$!
 for _ in $(seq 100); do grep -q "health listening on" "$work/log" && break; sleep 0.1; done

@@ -111,8 +111,12 @@ void finishLeaf(X509* cert, X509* ca, EVP_PKEY* caKey, const std::vector<std::st
                 const std::vector<std::string>& ips, bool clientCert) {
   addExtension(cert, ca, NID_ext_key_usage, clientCert ? "serverAuth,clientAuth" : "serverAuth");
   std::string sans;
-  for (const auto& d : dns) sans += (sans.empty() ? "" : ",") + std::string("DNS:") + d;
-  for (const auto& i : ips) sans += (sans.empty() ? "" : ",") + std::string("IP:") + i;
+  auto add = [&sans](const char* kind, const std::string& value) {
+    if (!sans.empty()) sans += ',';
+    sans.append(kind).append(value);
+  };
+  for (const auto& d : dns) add("DNS:", d);
+  for (const auto& i : ips) add("IP:", i);
   if (!sans.empty()) addExtension(cert, ca, NID_subject_alt_name, sans);
   check(X509_sign(cert, caKey, EVP_sha256()) > 0, "sign leaf");
 }
