@@ -241,6 +241,8 @@ std::string HttpClient::peerCertificateSerial() const {
   char* hex = BN_bn2hex(bn);
   std::string out(hex);
   OPENSSL_free(hex);
+  // BN_bn2hex pads to whole bytes; compare serials without leading zeros (as dev_pki does).
+  while (out.size() > 1 && out[0] == '0') out.erase(0, 1);
   BN_free(bn);
   X509_free(cert);
   return out;
