@@ -66,7 +66,10 @@ migwarden-webhook is starting on https://$listen (health and metrics on http://$
 Send it an AdmissionReview from another terminal:
 
   curl --cacert $DEV_DIR/certs/ca.crt -H 'Content-Type: application/json' \\
-       --data @$ROOT/tests/fixtures/admission/gpu-pod-create.json https://localhost:${listen##*:}/validate
+       --data @$ROOT/tests/fixtures/admission/gpu-pod-create-validate.json https://localhost:${listen##*:}/validate
+
+  curl --cacert $DEV_DIR/certs/ca.crt -H 'Content-Type: application/json' \\
+       --data @$ROOT/tests/fixtures/admission/gpu-pod-create.json https://localhost:${listen##*:}/mutate
 
   curl http://$health/readyz ; curl -s http://$health/metrics | head
 

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "tests/integration/webhook_test_base.h"
+#include "webhook/common/crypto.h"
 
 namespace migwarden::testing {
 namespace {
@@ -20,7 +21,8 @@ class AdmissionEndpoints : public WebhookTest {
 };
 
 TEST_F(AdmissionEndpoints, ValidateAnswersAV1ReviewWithTheRequestUid) {
-  std::string body = admissionFixture("gpu-pod-create.json");
+  // As the validating webhook sees a CREATE: name generated, uid assigned.
+  std::string body = admissionFixture("gpu-pod-create-validate.json");
   HttpReply reply = post("/validate", body);
   ASSERT_EQ(reply.status, 200) << reply.body;
   EXPECT_EQ(reply.header("content-type").rfind("application/json", 0), 0u);
@@ -41,13 +43,32 @@ TEST_F(AdmissionEndpoints, AV1beta1ReviewIsAnsweredInV1beta1) {
   EXPECT_EQ(review["response"]["uid"], json::parse(body)["request"]["uid"]);
 }
 
-TEST_F(AdmissionEndpoints, MutateWithTheEmptyRuleSetAllowsWithoutAPatch) {
-  HttpReply reply = post("/mutate", admissionFixture("gpu-pod-create.json"));
+TEST_F(AdmissionEndpoints, MutateAnswersWithABase64JsonPatchThatApplies) {
+  std::string body = admissionFixture("gpu-pod-create.json");
+  HttpReply reply = post("/mutate", body);
   ASSERT_EQ(reply.status, 200) << reply.body;
   json response = json::parse(reply.body)["response"];
   EXPECT_EQ(response["allowed"], true);
-  EXPECT_FALSE(response.contains("patch"));
-  EXPECT_FALSE(response.contains("patchType"));
+  ASSERT_EQ(response.value("patchType", ""), "JSONPatch");
+  auto patch = crypto::base64Decode(response["patch"].get<std::string>());
+  ASSERT_TRUE(patch.has_value());
+  EXPECT_NO_THROW(json::parse(body)["request"]["object"].patch(json::parse(*patch)));
+}
+
+TEST_F(AdmissionEndpoints, ANonGpuPodGetsNvidiaVisibleDevicesVoidSoNoGpuLeaksIntoIt) {
+  std::string body = admissionFixture("non-gpu-pod-create.json");
+  HttpReply reply = post("/mutate", body);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  json response = json::parse(reply.body)["response"];
+  EXPECT_EQ(response["allowed"], true);
+  ASSERT_TRUE(response.contains("patch")) << response.dump();
+  json pod = json::parse(body)["request"]["object"].patch(json::parse(*crypto::base64Decode(response["patch"].get<std::string>())));
+  for (const auto& container : pod["spec"]["containers"]) {
+    bool voided = false;
+    for (const auto& env : container.value("env", json::array()))
+      voided |= env.value("name", "") == "NVIDIA_VISIBLE_DEVICES" && env.value("value", "") == "void";
+    EXPECT_TRUE(voided) << container.dump();
+  }
 }
 
 TEST_F(AdmissionEndpoints, APodsBindingReviewIsAnswered) {

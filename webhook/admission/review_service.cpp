@@ -84,9 +84,8 @@ AdmissionResult ReviewService::handle(Endpoint endpoint, const HttpRequest& requ
                 HttpResponse::json(200, std::move(body)));
 }
 
-std::unique_ptr<AdmissionService> makeReviewService(ReviewServiceOptions options) {
-  // Until the rules issue lands the pipeline is empty: every review is allowed, no patch.
-  return std::make_unique<ReviewService>(options, RulePipeline());
+std::unique_ptr<AdmissionService> makeReviewService(ReviewServiceOptions options, std::vector<std::unique_ptr<const Rule>> rules) {
+  return std::make_unique<ReviewService>(options, RulePipeline(std::move(rules)));
 }
 
 }  // namespace migwarden::admission

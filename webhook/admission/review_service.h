@@ -1,11 +1,12 @@
 // The AdmissionService that decodes AdmissionReview, runs the rule pipeline and
-// encodes the response. (Owned by the admission codec work; this declaration is the
-// contract the server's main() wires against.)
+// encodes the response; the contract main() wires against.
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "webhook/admission/admission_service.h"
+#include "webhook/admission/rule.h"
 #include "webhook/common/metrics.h"
 
 namespace migwarden::admission {
@@ -14,6 +15,9 @@ struct ReviewServiceOptions {
   MetricsRegistry* metrics = nullptr;  // optional
 };
 
-std::unique_ptr<AdmissionService> makeReviewService(ReviewServiceOptions options);
+// The service behind /mutate and /validate: decode once, run `rules` in order, encode.
+// With no rules every well-formed review is allowed without a patch.
+std::unique_ptr<AdmissionService> makeReviewService(ReviewServiceOptions options,
+                                                    std::vector<std::unique_ptr<const Rule>> rules = {});
 
 }  // namespace migwarden::admission

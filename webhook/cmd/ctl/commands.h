@@ -12,5 +12,6 @@ using Args = std::span<const std::string_view>;
 int runPolicyCommand(Args args);  // policy check|compile|test|explain
 int runTokenCommand(Args args);   // token --hs256-key F --node N [--ttl 1h]
 int runLedgerCommand(Args args);  // ledger show ...
+int runAuditCommand(Args args);   // audit verify|query
 
 }  // namespace migwarden::ctl

@@ -26,6 +26,9 @@ constexpr Command kCommands[] = {
 #ifdef MIGWARDENCTL_HAS_TOKEN
     {"token", "mint a development HS256 agent token for one node", migwarden::ctl::runTokenCommand},
 #endif
+#ifdef MIGWARDENCTL_HAS_AUDIT
+    {"audit", "verify the audit log's hash chain and query its records", migwarden::ctl::runAuditCommand},
+#endif
 };
 
 void usage(std::FILE* out) {

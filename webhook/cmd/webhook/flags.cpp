@@ -154,6 +154,16 @@ const std::vector<FlagSpec>& flagTable() {
          c.ledgerRepair = true;
          return Status::Ok();
        }},
+      {"reservation-ttl", "DURATION",
+       "How long slices reserved when a pod is bound wait for the node agent to report them allocated before "
+       "they are released. Default 5m.",
+       [](WebhookConfig& c, std::string_view v) -> Status {
+         auto d = parseDuration(v);
+         if (!d.ok() || *d < std::chrono::seconds(1) || *d > std::chrono::hours(24))
+           return bad("reservation-ttl", "must be a duration from 1s to 24h", v);
+         c.reservationTtl = std::chrono::duration_cast<std::chrono::seconds>(*d);
+         return Status::Ok();
+       }},
       {"reservation-sweep-interval", "DURATION",
        "How often reservations that no agent report confirmed are checked for expiry. Default 5s.",
        durationFlag("reservation-sweep-interval", false, [](auto& c, auto d) { c.reservationSweepInterval = d; })},

@@ -26,6 +26,7 @@ struct WebhookConfig {
   std::string ledgerDir = "/var/lib/migwarden/ledger";
   bool ledgerRepair = false;
   std::chrono::milliseconds reservationSweepInterval{5'000};
+  std::chrono::seconds reservationTtl{300};
   auth::AgentAuthConfig agentAuth;
   // Accepted and validated now; used once the audit issue lands (see --help).
   std::string auditLog;

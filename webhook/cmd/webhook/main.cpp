@@ -16,6 +16,7 @@
 #include "webhook/common/metrics.h"
 #include "webhook/ledger/api/ledger_api.h"
 #include "webhook/policy/policy_store.h"
+#include "webhook/rules/default_rules.h"
 #include "webhook/server/certificate_store.h"
 #include "webhook/server/readiness.h"
 #include "webhook/server/router.h"
@@ -102,8 +103,9 @@ int main(int argc, char** argv) {
   std::unique_ptr<mw::ledger::LedgerApi> ledgerApi;
   if (*verifier) ledgerApi = std::make_unique<mw::ledger::LedgerApi>(**store, **verifier, &metrics);
 
+  mw::rules::RuleDeps ruleDeps{policies, **store, clock, config.reservationTtl};
+  auto admission = mw::admission::makeReviewService({&metrics}, mw::rules::makeDefaultRules(ruleDeps));
   Router api;
-  auto admission = mw::admission::makeReviewService({&metrics});
   addAdmissionRoutes(api, *admission);
   addLedgerRoutes(api, ledgerApi.get());
   if (config.enableNullEndpoint) {

@@ -1,0 +1,118 @@
+// The flow of a GPU pod through the real webhook, as DESIGN.md describes it: the node
+// agent reports its MIG inventory, the pod is mutated and validated (its needs recorded
+// as pending), the scheduler's binding reserves slices in the ledger, and a binding that
+// would over-allocate is denied with the numbers.
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/webhook_test_base.h"
+#include "webhook/common/crypto.h"
+
+namespace migwarden::testing {
+namespace {
+
+using nlohmann::json;
+
+class GpuPodFlow : public WebhookTest {
+ protected:
+  void SetUp() override {
+    WebhookTest::SetUp();
+    writeFile(dir_.file("agent.key"), "an-hs256-key-for-tests-that-is-long-enough-0123456789\n");
+    startWebhook({"--agent-hs256-key", dir_.file("agent.key")});
+  }
+
+  void reportNodeGpuA() {
+    ProcessResult t = runToCompletion(
+        {builtBinary("migwardenctl"), "token", "--node", "gpu-a", "--key-file", dir_.file("agent.key")});
+    ASSERT_EQ(t.exitCode, 0) << t.output;
+    std::string token = t.output.substr(0, t.output.find_first_of("\r\n"));
+    auto reply = connectTls()->request("PUT", "/ledger/v1/nodes/gpu-a", readFixture("ledger/node-report-gpu-a.json"),
+                                       "application/json", {{"Authorization", "Bearer " + token}});
+    ASSERT_TRUE(reply);
+    ASSERT_EQ(reply->status, 200) << reply->body;
+  }
+
+  // The sample GPU pod, asking for `count` nvidia.com/mig-1g.5gb (A100-40GB slices).
+  static json podReview(const std::string& podUid, const std::string& name, int count) {
+    json review = json::parse(admissionFixture("gpu-pod-create.json"));
+    json& pod = review["request"]["object"];
+    pod["metadata"]["uid"] = podUid;
+    pod["metadata"]["name"] = name;
+    review["request"]["name"] = name;
+    review["request"]["uid"] = "review-" + podUid;
+    json& limits = pod["spec"]["containers"][0]["resources"]["limits"];
+    limits.erase("nvidia.com/mig-1g.10gb");
+    limits["nvidia.com/mig-1g.5gb"] = count;
+    return review;
+  }
+  static json bindingReview(const std::string& podUid, const std::string& name, const std::string& node) {
+    json review = json::parse(admissionFixture("binding-create.json"));
+    review["request"]["uid"] = "bind-" + podUid;
+    review["request"]["name"] = name;
+    review["request"]["object"]["metadata"]["name"] = name;
+    review["request"]["object"]["metadata"]["uid"] = podUid;
+    review["request"]["object"]["target"]["name"] = node;
+    return review;
+  }
+  json respond(const std::string& path, const json& review) {
+    HttpReply reply = post(path, review.dump());
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    json body = json::parse(reply.body, nullptr, false);
+    return body.is_discarded() ? json::object() : body["response"];
+  }
+};
+
+TEST_F(GpuPodFlow, MutationPatchAppliesToThePodAndASecondPassChangesNothing) {
+  json review = podReview("pod-1", "train-1", 1);
+  json response = respond("/mutate", review);
+  ASSERT_EQ(response["allowed"], true);
+  ASSERT_EQ(response.value("patchType", ""), "JSONPatch") << response.dump();
+  std::string patchText = crypto::base64Decode(response["patch"].get<std::string>()).value();
+  json patched = review["request"]["object"].patch(json::parse(patchText));  // throws if it does not apply
+
+  review["request"]["object"] = patched;
+  review["request"]["uid"] = "second-pass";
+  json again = respond("/mutate", review);
+  EXPECT_EQ(again["allowed"], true);
+  EXPECT_FALSE(again.contains("patch")) << "not idempotent: " << crypto::base64Decode(again.value("patch", "")).value_or("");
+}
+
+TEST_F(GpuPodFlow, AnUnknownMigProfileIsDeniedNamingTheContainer) {
+  json review = podReview("pod-1", "train-1", 1);
+  review["request"]["object"]["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/mig-5g.99gb"] = 1;
+  json response = respond("/validate", review);
+  EXPECT_EQ(response["allowed"], false);
+  std::string message = response["status"].value("message", "");
+  EXPECT_NE(message.find("\"train\""), std::string::npos) << message;
+  EXPECT_NE(message.find("nvidia.com/mig-5g.99gb"), std::string::npos) << message;
+}
+
+TEST_F(GpuPodFlow, BindingsReserveSlicesUntilTheNodeIsFullThenDenyWithTheNumbers) {
+  reportNodeGpuA();  // one free 1g.5gb slice: two exist, one is bound to ml/train-0
+  ASSERT_EQ(respond("/validate", podReview("pod-1", "train-1", 1))["allowed"], true);
+  ASSERT_EQ(respond("/validate", podReview("pod-2", "train-2", 1))["allowed"], true);
+
+  json first = respond("/validate", bindingReview("pod-1", "train-1", "gpu-a"));
+  EXPECT_EQ(first["allowed"], true) << first.dump();
+  json retry = respond("/validate", bindingReview("pod-1", "train-1", "gpu-a"));
+  EXPECT_EQ(retry["allowed"], true) << "a retried binding gets the same answer";
+
+  json second = respond("/validate", bindingReview("pod-2", "train-2", "gpu-a"));
+  EXPECT_EQ(second["allowed"], false);
+  std::string message = second["status"].value("message", "");
+  EXPECT_NE(message.find("gpu-a"), std::string::npos) << message;
+  EXPECT_NE(message.find("nvidia.com/mig-1g.5gb"), std::string::npos) << message;
+}
+
+TEST_F(GpuPodFlow, ADryRunBindingReservesNothing) {
+  reportNodeGpuA();
+  ASSERT_EQ(respond("/validate", podReview("pod-1", "train-1", 1))["allowed"], true);
+  ASSERT_EQ(respond("/validate", podReview("pod-2", "train-2", 1))["allowed"], true);
+  json dry = bindingReview("pod-1", "train-1", "gpu-a");
+  dry["request"]["dryRun"] = true;
+  EXPECT_EQ(respond("/validate", dry)["allowed"], true);
+  EXPECT_EQ(respond("/validate", bindingReview("pod-2", "train-2", "gpu-a"))["allowed"], true)
+      << "the dry run must not have taken the last slice";
+}
+
+}  // namespace
+}  // namespace migwarden::testing
