@@ -3,6 +3,7 @@
 #include "webhook/admission/review_service.h"
 
 #include <array>
+#include <chrono>
 #include <cctype>
 
 #include "webhook/admission/pipeline.h"
@@ -27,6 +28,11 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// Requests whose approval can change the ledger or the cluster: all but dry runs and CONNECT.
+bool changesState(const AdmissionRequest& request) {
+  return !request.dryRun && request.operation != Operation::kConnect;
+}
+
 }  // namespace
 
 bool isJsonContentType(std::string_view contentType) {
@@ -34,7 +40,8 @@ bool isJsonContentType(std::string_view contentType) {
   return equalsIgnoreCase(mediaType, "application/json");
 }
 
-ReviewService::ReviewService(ReviewServiceOptions options, RulePipeline pipeline) : pipeline_(std::move(pipeline)) {
+ReviewService::ReviewService(ReviewServiceOptions options, RulePipeline pipeline)
+    : pipeline_(std::move(pipeline)), observer_(options.observer) {
   if (options.metrics == nullptr) return;
   static constexpr std::array<std::string_view, 2> kEndpoints = {"mutate", "validate"};
   static constexpr std::array<std::string_view, 3> kDecisions = {"allowed", "denied", "invalid"};
@@ -77,8 +84,20 @@ AdmissionResult ReviewService::handle(Endpoint endpoint, const HttpRequest& requ
   if (!review.ok()) {
     return finish(endpoint, Outcome::kInvalid, HttpResponse::error(400, "BadRequest", review.status().message()));
   }
-  ReviewContext context(*review, endpoint);
-  Decision decision = pipeline_.run(context);
+  auto started = std::chrono::steady_clock::now();
+  Decision decision;
+  if (observer_ && !observer_->acceptingStateChanges() && changesState(review->request)) {
+    // Fail closed: nothing may change unrecorded (--audit-failure deny).
+    decision.deny(503, "ServiceUnavailable",
+                  "migwarden: the audit log cannot record decisions right now; retry later "
+                  "(see migwarden_audit_failures_total)");
+  } else {
+    ReviewContext context(*review, endpoint);
+    decision = pipeline_.run(context);
+  }
+  if (observer_)
+    observer_->observe(endpoint, review->request, decision,
+                       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
   std::string body = encodeAdmissionResponse(review->version, endpoint, review->request.uid, decision);
   return finish(endpoint, decision.allowed ? Outcome::kAllowed : Outcome::kDenied,
                 HttpResponse::json(200, std::move(body)));

@@ -6,13 +6,15 @@
 #include <vector>
 
 #include "webhook/admission/admission_service.h"
+#include "webhook/admission/decision_observer.h"
 #include "webhook/admission/rule.h"
 #include "webhook/common/metrics.h"
 
 namespace migwarden::admission {
 
 struct ReviewServiceOptions {
-  MetricsRegistry* metrics = nullptr;  // optional
+  MetricsRegistry* metrics = nullptr;    // optional
+  DecisionObserver* observer = nullptr;  // optional (the audit log); must outlive the service
 };
 
 // The service behind /mutate and /validate: decode once, run `rules` in order, encode.

@@ -25,6 +25,7 @@ class ReviewService final : public AdmissionService {
   AdmissionResult finish(Endpoint endpoint, Outcome outcome, HttpResponse response) const;
 
   RulePipeline pipeline_;
+  DecisionObserver* observer_ = nullptr;
   // [endpoint: mutate, validate][decision: allowed, denied, invalid]; null without metrics.
   std::array<std::array<Counter*, 3>, 2> counters_{};
 };

@@ -66,4 +66,29 @@ Result<std::unique_ptr<auth::TokenVerifier>> makeAgentVerifier(const WebhookConf
   return verifier;
 }
 
+Result<std::unique_ptr<audit::AuditLog>> openAuditLog(const WebhookConfig& config, Env& env, const Clock& clock,
+                                                     MetricsRegistry& metrics) {
+  if (config.auditLog.empty()) {
+    if (!config.auditHmacKeyPath.empty()) return Status::InvalidArgument("--audit-hmac-key: needs --audit-log");
+    spdlog::warn("audit log is off (no --audit-log): decisions are only in the apiserver's own audit log");
+    return std::unique_ptr<audit::AuditLog>();
+  }
+  audit::AuditLogOptions options;
+  options.path = config.auditLog;
+  options.maxFileBytes = config.auditMaxBytes;
+  options.keepRotated = config.auditKeep;
+  options.failureMode = *audit::parseAuditFailureMode(config.auditFailure);  // validated by the flag
+  if (!config.auditHmacKeyPath.empty()) {
+    auto key = audit::loadHmacKeyFile(config.auditHmacKeyPath);
+    if (!key.error.empty()) return Status::InvalidArgument("--audit-hmac-key: " + key.error);
+    options.hmacKey = std::move(key.key);
+  }
+  auto log = audit::AuditLog::open(options, env, clock, metrics);
+  if (!log.ok()) return log.status().withContext("--audit-log " + config.auditLog);
+  const auto& resume = (*log)->resumeInfo();
+  spdlog::info("audit log: {} ({}, failure mode {}), chain resumes after seq {}", config.auditLog,
+               options.hmacKey.empty() ? "SHA-256" : "HMAC-SHA256", config.auditFailure, resume.lastSeq);
+  return log;
+}
+
 }  // namespace migwarden::webhook

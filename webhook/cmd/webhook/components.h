@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "webhook/audit/audit_log.h"
 #include "webhook/auth/token_verifier.h"
 #include "webhook/cmd/webhook/flags.h"
 #include "webhook/common/clock.h"
@@ -26,5 +27,9 @@ Result<std::unique_ptr<ledger::LocalStore>> openLedger(const WebhookConfig& conf
 // The agent-token verifier, or null when neither --agent-hs256-key nor --agent-jwks is
 // set (the ledger API then answers 503 and says how to enable it).
 Result<std::unique_ptr<auth::TokenVerifier>> makeAgentVerifier(const WebhookConfig& config, const Clock& clock);
+
+// The audit log from --audit-log and friends, or null when --audit-log is not set.
+Result<std::unique_ptr<audit::AuditLog>> openAuditLog(const WebhookConfig& config, Env& env, const Clock& clock,
+                                                     MetricsRegistry& metrics);
 
 }  // namespace migwarden::webhook

@@ -203,8 +203,24 @@ const std::vector<FlagSpec>& flagTable() {
          c.agentAuth.leeway = std::chrono::duration_cast<std::chrono::seconds>(*d);
          return Status::Ok();
        }},
-      {"audit-log", "FILE", "Audit log file, - for stdout. Default: off. (Accepted; not used yet.)",
+      {"audit-log", "FILE",
+       "Hash-chained audit log of every admission decision (docs/audit-log.md); - for stdout. Default: off.",
        pathFlag("audit-log", &WebhookConfig::auditLog)},
+      {"audit-hmac-key", "FILE",
+       "Key (at least 32 bytes) for HMAC-SHA256 chaining, so whoever can edit the log cannot recompute the chain. "
+       "Default: plain SHA-256.",
+       pathFlag("audit-hmac-key", &WebhookConfig::auditHmacKeyPath)},
+      {"audit-max-bytes", "BYTES", "Rotate the audit log at this size (the chain continues). 0 = never. Default 104857600.",
+       unsignedFlag("audit-max-bytes", 0, 1ull << 40, [](auto& c, auto n) { c.auditMaxBytes = n; })},
+      {"audit-keep", "N", "Rotated audit files kept (oldest deleted). 0 = keep all. Default 10.",
+       unsignedFlag("audit-keep", 0, 100000, [](auto& c, auto n) { c.auditKeep = static_cast<uint32_t>(n); })},
+      {"audit-failure", "deny|allow",
+       "When the audit log cannot write: deny requests that would change state (default) or keep serving.",
+       [](WebhookConfig& c, std::string_view v) -> Status {
+         if (v != "deny" && v != "allow") return bad("audit-failure", "must be deny or allow", v);
+         c.auditFailure = std::string(v);
+         return Status::Ok();
+       }},
   };
   return kFlags;
 }

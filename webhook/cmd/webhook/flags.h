@@ -28,8 +28,11 @@ struct WebhookConfig {
   std::chrono::milliseconds reservationSweepInterval{5'000};
   std::chrono::seconds reservationTtl{300};
   auth::AgentAuthConfig agentAuth;
-  // Accepted and validated now; used once the audit issue lands (see --help).
-  std::string auditLog;
+  std::string auditLog;  // empty: no audit log; "-": stdout
+  std::string auditHmacKeyPath;
+  uint64_t auditMaxBytes = 100ull << 20;
+  uint32_t auditKeep = 10;
+  std::string auditFailure = "deny";
 };
 
 struct ParsedFlags {

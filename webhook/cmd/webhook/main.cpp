@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "webhook/admission/review_service.h"
+#include "webhook/cmd/webhook/audit_observer.h"
 #include "webhook/cmd/webhook/components.h"
 #include "webhook/cmd/webhook/flags.h"
 #include "webhook/cmd/webhook/reservation_sweeper.h"
@@ -103,8 +104,15 @@ int main(int argc, char** argv) {
   std::unique_ptr<mw::ledger::LedgerApi> ledgerApi;
   if (*verifier) ledgerApi = std::make_unique<mw::ledger::LedgerApi>(**store, **verifier, &metrics);
 
+  // Destroyed after the server stops (reverse order), so every decision is flushed.
+  auto auditLog = mw::webhook::openAuditLog(config, env, clock, metrics);
+  if (!auditLog.ok()) return fail("cannot open the audit log", auditLog.status());
+  std::unique_ptr<mw::webhook::AuditObserver> auditObserver;
+  if (*auditLog) auditObserver = std::make_unique<mw::webhook::AuditObserver>(**auditLog, policies);
+
   mw::rules::RuleDeps ruleDeps{policies, **store, clock, config.reservationTtl};
-  auto admission = mw::admission::makeReviewService({&metrics}, mw::rules::makeDefaultRules(ruleDeps));
+  auto admission =
+      mw::admission::makeReviewService({&metrics, auditObserver.get()}, mw::rules::makeDefaultRules(ruleDeps));
   Router api;
   addAdmissionRoutes(api, *admission);
   addLedgerRoutes(api, ledgerApi.get());
