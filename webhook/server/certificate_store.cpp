@@ -44,9 +44,12 @@ Status CertificateStore::reload() {
     spdlog::error("tls certificate reload refused, keeping the previous certificate: {}", bundle.status().message());
     return bundle.status();
   }
-  spdlog::info("tls certificate reloaded: {} (not after {})", bundle->subject, bundle->notAfterUnixSeconds);
+  // Swap first, then announce: whoever reads the log line gets the new pair on connect.
+  std::string subject = bundle->subject;
+  int64_t notAfter = bundle->notAfterUnixSeconds;
   install(std::move(bundle).value());
   reloads_.inc();
+  spdlog::info("tls certificate reloaded: {} (not after {})", subject, notAfter);
   return Status::Ok();
 }
 
