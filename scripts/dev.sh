@@ -58,7 +58,9 @@ run() {
   deps
   build
   certs
-  mkdir -p "$DEV_DIR/ledger"
+  mkdir -p "$DEV_DIR/ledger" "$DEV_DIR/audit"
+  # Dev-only HS256 key for node-agent tokens (production uses projected SA tokens + JWKS).
+  [[ -s "$DEV_DIR/agent.key" ]] || (umask 077; openssl rand -hex 32 >"$DEV_DIR/agent.key")
   local listen="${LISTEN:-127.0.0.1:8443}" health="${HEALTH_LISTEN:-127.0.0.1:8080}"
   cat >&2 <<MSG
 
@@ -73,12 +75,21 @@ Send it an AdmissionReview from another terminal:
 
   curl http://$health/readyz ; curl -s http://$health/metrics | head
 
+Push a node report as the node agent would, then look at the ledger and the audit log:
+
+  TOKEN=\$($BUILD_DIR/bin/migwardenctl token --node gpu-a --key-file $DEV_DIR/agent.key)
+  curl --cacert $DEV_DIR/certs/ca.crt -X PUT -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
+       --data @$ROOT/tests/fixtures/ledger/node-report-gpu-a.json https://localhost:${listen##*:}/ledger/v1/nodes/gpu-a
+  $BUILD_DIR/bin/migwardenctl ledger show --server https://localhost:${listen##*:} --token-file <(echo \$TOKEN) --cacert $DEV_DIR/certs/ca.crt
+  $BUILD_DIR/bin/migwardenctl audit verify $DEV_DIR/audit/audit.log
+
 Stop it with Ctrl-C (SIGINT/SIGTERM drain in-flight requests, then exit 0).
 MSG
   exec "$BUILD_DIR/bin/migwarden-webhook" \
     --listen "$listen" --health-listen "$health" \
     --tls-cert "$DEV_DIR/certs/tls.crt" --tls-key "$DEV_DIR/certs/tls.key" \
-    --ledger-dir "$DEV_DIR/ledger" "$@"
+    --ledger-dir "$DEV_DIR/ledger" --agent-hs256-key "$DEV_DIR/agent.key" \
+    --audit-log "$DEV_DIR/audit/audit.log" "$@"
 }
 
 test_all() {
