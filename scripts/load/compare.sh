@@ -5,13 +5,15 @@
 # latency at a moderate rate. Server-side latency comes from the /metrics histogram.
 #
 # usage: scripts/load/compare.sh [build-dir] [duration] [body.json]
-#   env: THREADS (server --threads, default: CPUs), WRK_THREADS (default 2), CONNS (64)
+#   env: THREADS (server --threads, default: CPUs), WRK_THREADS (default 2), CONNS (64),
+#        ENDPOINT (default /validate; /mutate measures the rules without ledger writes)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
 duration=${2:-20s}
 body=${3:-$root/tests/fixtures/admission/gpu-pod-create.json}
 conns=${CONNS:-64}
+endpoint=${ENDPOINT:-/validate}
 wrk_threads=${WRK_THREADS:-2}
 work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -50,12 +52,12 @@ server_p99() {
   }'
 }
 
-# 1. Paced: 10 connections, 10 ms between requests (~1,000 req/s) on /validate only, so
+# 1. Paced: 10 connections, 10 ms between requests (~1,000 req/s) on the endpoint only, so
 #    the histogram holds only paced requests when it is read.
-wrk -t1 -c10 -d"$duration" --latency -s "$root/scripts/load/admission.lua" "https://$tls/validate" -- "$body" 10 |
-  grep -E "^requests=" | sed "s|^|paced /validate: |"
+wrk -t1 -c10 -d"$duration" --latency -s "$root/scripts/load/admission.lua" "https://$tls$endpoint" -- "$body" 10 |
+  grep -E "^requests=" | sed "s|^|paced $endpoint: |"
 server_p99 | sed "s|^|paced |"
-# 2. Saturated, 64 connections: /validate, then /null.
-run /validate
+# 2. Saturated, 64 connections: the endpoint, then /null.
+run "$endpoint"
 run /null
 server_p99
