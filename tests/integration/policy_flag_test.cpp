@@ -1,5 +1,8 @@
 // A policy author's compiled table, loaded by the webhook with --policy; a broken or
-// tampered one stops startup with a message naming it (never a silent fallback).
+// tampered one stops startup with a message naming it (never a silent fallback), and a
+// changed one is reloaded while the webhook runs.
+#include <filesystem>
+
 #include "tests/integration/webhook_test_base.h"
 
 namespace migwarden::testing {
@@ -59,6 +62,45 @@ TEST_F(PolicyFlag, AnUnsignedArtifactIsRefusedWhenAPublicKeyIsRequired) {
   ProcessResult r = startExpectingFailure({"--policy", artifact, "--policy-pubkey", dir_.file("pub.pem")});
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.output.find("sign"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace migwarden::testing
+
+namespace migwarden::testing {
+namespace {
+
+// A policy author ships a new table by replacing the artifact file (e.g. a ConfigMap).
+class PolicyReload : public PolicyFlag {
+ protected:
+  std::string compileVariant() {
+    std::string source = readFile(std::string(MIGWARDEN_SOURCE_DIR) + "/policies/default.jsonc");
+    const std::string from = R"("cuda-label-conflict", "action": "warn")";
+    auto pos = source.find(from);
+    EXPECT_NE(pos, std::string::npos);
+    source.replace(pos, from.size(), R"("cuda-label-conflict", "action": "audit")");
+    writeFile(dir_.file("variant.jsonc"), source);
+    std::string out = dir_.file("variant.artifact.json");
+    ProcessResult r = runToCompletion({builtBinary("migwardenctl"), "policy", "compile", dir_.file("variant.jsonc"), "-o", out});
+    EXPECT_EQ(r.exitCode, 0) << r.output;
+    return out;
+  }
+};
+
+TEST_F(PolicyReload, AChangedArtifactIsSwappedInAndABrokenOneIsRefused) {
+  std::string artifact = compileDefault();
+  startWebhook({"--policy", artifact, "--policy-poll-interval", "100ms"});
+
+  std::filesystem::rename(compileVariant(), artifact);
+  ASSERT_TRUE(webhook_->waitForOutput("policy reloaded: sha256:")) << webhook_->output();
+
+  writeFile(dir_.file("broken.json"), "{\"format\": \"not an artifact\"");
+  std::filesystem::rename(dir_.file("broken.json"), artifact);
+  ASSERT_TRUE(webhook_->waitForOutput("policy reload refused")) << webhook_->output();
+  EXPECT_EQ(post("/validate", admissionFixture("gpu-pod-create-validate.json")).status, 200);
+  std::string m = metrics();
+  EXPECT_NE(m.find("migwarden_policy_reloads_total 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("migwarden_policy_reload_failures_total 1"), std::string::npos) << m;
 }
 
 }  // namespace

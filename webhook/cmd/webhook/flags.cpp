@@ -138,11 +138,15 @@ const std::vector<FlagSpec>& flagTable() {
          return Status::Ok();
        }},
       {"policy", "FILE",
-       "Compiled policy artifact (migwardenctl policy compile). Default: the built-in table. Loaded at start; "
-       "a broken artifact stops startup.",
+       "Compiled policy artifact (migwardenctl policy compile). Default: the built-in table. A broken artifact "
+       "stops startup; later changes are reloaded (--policy-poll-interval).",
        pathFlag("policy", &WebhookConfig::policyPath)},
       {"policy-pubkey", "FILE", "PEM public key (Ed25519 or ECDSA P-256): --policy must carry a valid signature by it.",
        pathFlag("policy-pubkey", &WebhookConfig::policyPubkeyPath)},
+      {"policy-poll-interval", "DURATION",
+       "How often --policy is checked for changes; a changed valid artifact is swapped in atomically, an invalid "
+       "one is refused and the old table kept. Default 10s.",
+       durationFlag("policy-poll-interval", false, [](auto& c, auto d) { c.policyPollInterval = d; })},
       {"ledger-dir", "DIR",
        "Directory of the local MIG allocation ledger, created if missing; one process at a time. "
        "Default /var/lib/migwarden/ledger.",

@@ -23,6 +23,7 @@ struct WebhookConfig {
 
   std::string policyPath;        // empty: the built-in table
   std::string policyPubkeyPath;  // empty: signatures not required
+  std::chrono::milliseconds policyPollInterval{10'000};
   std::string ledgerDir = "/var/lib/migwarden/ledger";
   bool ledgerRepair = false;
   std::chrono::milliseconds reservationSweepInterval{5'000};

@@ -12,7 +12,8 @@
 #include "webhook/cmd/webhook/audit_observer.h"
 #include "webhook/cmd/webhook/components.h"
 #include "webhook/cmd/webhook/flags.h"
-#include "webhook/cmd/webhook/reservation_sweeper.h"
+#include "webhook/cmd/webhook/periodic_task.h"
+#include "webhook/cmd/webhook/policy_reloader.h"
 #include "webhook/common/logging.h"
 #include "webhook/common/metrics.h"
 #include "webhook/ledger/api/ledger_api.h"
@@ -94,10 +95,17 @@ int main(int argc, char** argv) {
   auto policy = mw::webhook::loadPolicy(config, env);
   if (!policy.ok()) return fail("cannot load the policy", policy.status());
   mw::policy::PolicyStore policies(*policy);
+  mw::webhook::PolicyReloader policyReloader(config, policies, env, metrics);
+  mw::webhook::PeriodicTask policyPoll(config.policyPollInterval, [&policyReloader] { policyReloader.check(); });
 
   auto store = mw::webhook::openLedger(config, env, clock, metrics);
   if (!store.ok()) return fail("cannot open the ledger", store.status());
-  mw::webhook::ReservationSweeper sweeper(**store, clock, config.reservationSweepInterval);
+  // Reservations that no agent report confirmed within their TTL go back to the pool.
+  mw::webhook::PeriodicTask sweeper(config.reservationSweepInterval, [&store, &clock] {
+    auto expired = (*store)->expireReservations(clock.now());
+    if (!expired.ok()) return spdlog::warn("ledger: expiring reservations failed: {}", expired.status().message());
+    for (const auto& podUid : *expired) spdlog::info("ledger: reservation of pod {} expired unconfirmed", podUid);
+  });
 
   auto verifier = mw::webhook::makeAgentVerifier(config, clock);
   if (!verifier.ok()) return fail("cannot set up agent authentication", verifier.status());
