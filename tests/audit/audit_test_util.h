@@ -30,8 +30,9 @@ std::vector<std::string> readLines(const std::string& path);
 void writeLines(const std::string& path, const std::vector<std::string>& lines);
 
 // Fails writes or syncs on demand; everything else is the real file system.
-class FaultEnv final : public Env {
+class FaultEnv final : public EnvWrapper {
  public:
+  FaultEnv() : EnvWrapper(base_) {}
   std::atomic<bool> failAppend{false};
   std::atomic<bool> failSync{false};
 
@@ -43,15 +44,6 @@ class FaultEnv final : public Env {
 
   Result<std::unique_ptr<WritableFile>> newAppendableFile(const std::string& path) override;
   Result<std::unique_ptr<WritableFile>> newWritableFile(const std::string& path) override;
-  Result<std::string> readFile(const std::string& path) override { return base_.readFile(path); }
-  bool fileExists(const std::string& path) override { return base_.fileExists(path); }
-  Result<uint64_t> fileSize(const std::string& path) override { return base_.fileSize(path); }
-  Status renameFile(const std::string& from, const std::string& to) override { return base_.renameFile(from, to); }
-  Status removeFile(const std::string& path) override { return base_.removeFile(path); }
-  Status truncateFile(const std::string& path, uint64_t size) override { return base_.truncateFile(path, size); }
-  Status createDirs(const std::string& path) override { return base_.createDirs(path); }
-  Status syncDir(const std::string& path) override { return base_.syncDir(path); }
-  Result<std::vector<std::string>> listDir(const std::string& path) override { return base_.listDir(path); }
 
  private:
   PosixEnv base_;

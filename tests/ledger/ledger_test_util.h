@@ -38,8 +38,9 @@ ReserveRequest reserveRequest(const std::string& podUid, const std::string& node
                               const std::string& resource = kMig1g);
 
 // Fails writes on demand. Thread-safe flags; applies to every file it opened.
-class FaultEnv final : public Env {
+class FaultEnv final : public EnvWrapper {
  public:
+  FaultEnv() : EnvWrapper(base_) {}
   std::atomic<bool> failSync{false};
   std::atomic<bool> failAppend{false};   // write error, nothing written
   std::atomic<bool> diskFull{false};     // ENOSPC-style error, nothing written
@@ -48,15 +49,6 @@ class FaultEnv final : public Env {
 
   Result<std::unique_ptr<WritableFile>> newAppendableFile(const std::string& path) override;
   Result<std::unique_ptr<WritableFile>> newWritableFile(const std::string& path) override;
-  Result<std::string> readFile(const std::string& path) override { return base_.readFile(path); }
-  bool fileExists(const std::string& path) override { return base_.fileExists(path); }
-  Result<uint64_t> fileSize(const std::string& path) override { return base_.fileSize(path); }
-  Status renameFile(const std::string& from, const std::string& to) override { return base_.renameFile(from, to); }
-  Status removeFile(const std::string& path) override { return base_.removeFile(path); }
-  Status truncateFile(const std::string& path, uint64_t size) override { return base_.truncateFile(path, size); }
-  Status createDirs(const std::string& path) override { return base_.createDirs(path); }
-  Status syncDir(const std::string& path) override { return base_.syncDir(path); }
-  Result<std::vector<std::string>> listDir(const std::string& path) override { return base_.listDir(path); }
 
  private:
   Result<std::unique_ptr<WritableFile>> wrap(Result<std::unique_ptr<WritableFile>> file);

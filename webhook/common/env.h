@@ -47,6 +47,33 @@ class Env {
   Status writeFileAtomically(const std::string& path, std::string_view contents);
 };
 
+// Forwards every call to `target` (LevelDB's EnvWrapper): a fault-injecting or
+// write-discarding Env overrides only what it changes. `target` must outlive the wrapper.
+class EnvWrapper : public Env {
+ public:
+  explicit EnvWrapper(Env& target) : target_(target) {}
+  Env& target() const { return target_; }
+
+  Result<std::unique_ptr<WritableFile>> newAppendableFile(const std::string& path) override {
+    return target_.newAppendableFile(path);
+  }
+  Result<std::unique_ptr<WritableFile>> newWritableFile(const std::string& path) override {
+    return target_.newWritableFile(path);
+  }
+  Result<std::string> readFile(const std::string& path) override { return target_.readFile(path); }
+  bool fileExists(const std::string& path) override { return target_.fileExists(path); }
+  Result<uint64_t> fileSize(const std::string& path) override { return target_.fileSize(path); }
+  Status renameFile(const std::string& from, const std::string& to) override { return target_.renameFile(from, to); }
+  Status removeFile(const std::string& path) override { return target_.removeFile(path); }
+  Status truncateFile(const std::string& path, uint64_t size) override { return target_.truncateFile(path, size); }
+  Status createDirs(const std::string& path) override { return target_.createDirs(path); }
+  Status syncDir(const std::string& path) override { return target_.syncDir(path); }
+  Result<std::vector<std::string>> listDir(const std::string& path) override { return target_.listDir(path); }
+
+ private:
+  Env& target_;
+};
+
 // The real thing: POSIX open/write/fdatasync/rename.
 class PosixEnv final : public Env {
  public:

@@ -20,23 +20,16 @@ namespace migwarden::ledger {
 
 // An Env whose reads go to `base` and whose writes succeed without touching anything.
 // Thread-safe if `base` is; `base` must outlive it.
-class DiscardWritesEnv final : public Env {
+class DiscardWritesEnv final : public EnvWrapper {
  public:
-  explicit DiscardWritesEnv(Env& base) : base_(base) {}
+  explicit DiscardWritesEnv(Env& base) : EnvWrapper(base) {}
   Result<std::unique_ptr<WritableFile>> newAppendableFile(const std::string& path) override;
   Result<std::unique_ptr<WritableFile>> newWritableFile(const std::string& path) override;
-  Result<std::string> readFile(const std::string& path) override { return base_.readFile(path); }
-  bool fileExists(const std::string& path) override { return base_.fileExists(path); }
-  Result<uint64_t> fileSize(const std::string& path) override { return base_.fileSize(path); }
   Status renameFile(const std::string&, const std::string&) override { return Status::Ok(); }
   Status removeFile(const std::string&) override { return Status::Ok(); }
   Status truncateFile(const std::string&, uint64_t) override { return Status::Ok(); }
   Status createDirs(const std::string&) override { return Status::Ok(); }
   Status syncDir(const std::string&) override { return Status::Ok(); }
-  Result<std::vector<std::string>> listDir(const std::string& path) override { return base_.listDir(path); }
-
- private:
-  Env& base_;
 };
 
 // A LocalStore recovered from `dir` through a DiscardWritesEnv. NotFound when the
