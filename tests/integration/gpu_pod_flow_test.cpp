@@ -4,6 +4,9 @@
 // would over-allocate is denied with the numbers.
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <thread>
+
 #include "tests/integration/webhook_test_base.h"
 #include "webhook/common/crypto.h"
 
@@ -20,12 +23,13 @@ class GpuPodFlow : public WebhookTest {
     startWebhook({"--agent-hs256-key", dir_.file("agent.key")});
   }
 
-  void reportNodeGpuA() {
+  void reportNodeGpuA() { reportNode(json::parse(readFixture("ledger/node-report-gpu-a.json"))); }
+  void reportNode(const json& report) {
     ProcessResult t = runToCompletion(
         {builtBinary("migwardenctl"), "token", "--node", "gpu-a", "--key-file", dir_.file("agent.key")});
     ASSERT_EQ(t.exitCode, 0) << t.output;
     std::string token = t.output.substr(0, t.output.find_first_of("\r\n"));
-    auto reply = connectTls()->request("PUT", "/ledger/v1/nodes/gpu-a", readFixture("ledger/node-report-gpu-a.json"),
+    auto reply = connectTls()->request("PUT", "/ledger/v1/nodes/gpu-a", report.dump(),
                                        "application/json", {{"Authorization", "Bearer " + token}});
     ASSERT_TRUE(reply);
     ASSERT_EQ(reply->status, 200) << reply->body;
@@ -51,6 +55,14 @@ class GpuPodFlow : public WebhookTest {
     review["request"]["object"]["metadata"]["name"] = name;
     review["request"]["object"]["metadata"]["uid"] = podUid;
     review["request"]["object"]["target"]["name"] = node;
+    return review;
+  }
+  static json deleteReview(const std::string& podUid, const std::string& name) {
+    json review = podReview(podUid, name, 1);
+    review["request"]["operation"] = "DELETE";
+    review["request"]["uid"] = "delete-" + podUid;
+    review["request"]["oldObject"] = review["request"]["object"];
+    review["request"]["object"] = nullptr;
     return review;
   }
   json respond(const std::string& path, const json& review) {
@@ -112,6 +124,56 @@ TEST_F(GpuPodFlow, ADryRunBindingReservesNothing) {
   EXPECT_EQ(respond("/validate", dry)["allowed"], true);
   EXPECT_EQ(respond("/validate", bindingReview("pod-2", "train-2", "gpu-a"))["allowed"], true)
       << "the dry run must not have taken the last slice";
+}
+
+TEST_F(GpuPodFlow, AFullLifecycleFreesTheSliceOnlyWhenTheAgentStopsReportingThePod) {
+  json report = json::parse(readFixture("ledger/node-report-gpu-a.json"));
+  reportNode(report);
+  ASSERT_EQ(respond("/validate", podReview("pod-1", "train-1", 1))["allowed"], true);
+  ASSERT_EQ(respond("/validate", podReview("pod-2", "train-2", 1))["allowed"], true);
+  ASSERT_EQ(respond("/validate", bindingReview("pod-1", "train-1", "gpu-a"))["allowed"], true);
+
+  // The kubelet gave pod-1 the free slice; the agent reports it bound.
+  report["sequence"] = 8;
+  report["allocations"].push_back({{"podUid", "pod-1"}, {"namespace", "ml"}, {"pod", "train-1"},
+                                   {"container", "train"}, {"resource", "nvidia.com/mig-1g.5gb"},
+                                   {"deviceIds", {"MIG-0c6a3e8f-1b2d-5f4a-8e9c-7d1a2b3c4d02"}}});
+  reportNode(report);
+  EXPECT_EQ(respond("/validate", bindingReview("pod-2", "train-2", "gpu-a"))["allowed"], false);
+
+  // Deleting the pod does not free the device while its containers may still run...
+  EXPECT_EQ(respond("/validate", deleteReview("pod-1", "train-1"))["allowed"], true);
+  EXPECT_EQ(respond("/validate", bindingReview("pod-2", "train-2", "gpu-a"))["allowed"], false);
+  // ...the agent no longer seeing it does.
+  report["sequence"] = 9;
+  report["allocations"].erase(report["allocations"].size() - 1);
+  reportNode(report);
+  json pod2 = respond("/validate", bindingReview("pod-2", "train-2", "gpu-a"));
+  EXPECT_EQ(pod2["allowed"], true) << pod2.dump();
+}
+
+TEST_F(GpuPodFlow, ParallelBindingsForTheLastSliceReserveItExactlyOnce) {
+  reportNodeGpuA();  // one free nvidia.com/mig-1g.5gb
+  constexpr int kPods = 8;
+  for (int i = 0; i < kPods; ++i)
+    ASSERT_EQ(respond("/validate", podReview("pod-" + std::to_string(i), "train-" + std::to_string(i), 1))["allowed"],
+              true);
+  std::atomic<int> allowed{0}, denied{0};
+  std::vector<std::thread> schedulers;
+  for (int i = 0; i < kPods; ++i) {
+    schedulers.emplace_back([&, i] {
+      std::string error;
+      auto client = HttpClient::connectTls(webhook_->tlsPort(), tlsOptions(), &error);
+      if (!client) return;
+      auto reply = client->request(
+          "POST", "/validate", bindingReview("pod-" + std::to_string(i), "train-" + std::to_string(i), "gpu-a").dump());
+      if (!reply || reply->status != 200) return;
+      (json::parse(reply->body)["response"]["allowed"] == true ? allowed : denied)++;
+    });
+  }
+  for (auto& t : schedulers) t.join();
+  EXPECT_EQ(allowed.load(), 1);
+  EXPECT_EQ(denied.load(), kPods - 1);
 }
 
 }  // namespace
