@@ -314,6 +314,15 @@ TEST_F(BindingCapacity, NodeTheAgentNeverReportedIsDenied) {
             "its GPU capacity cannot be checked (pod needs nvidia.com/mig-1g.5gb=1)");
 }
 
+TEST_F(BindingCapacity, BeforeAnyGpuNodeReportedAnUnknownNodeOnlyWarns) {
+  pending(kPodUid, {{kMig1g5, 1}});  // a fresh install: no agent has reported yet
+
+  Outcome o = bind("gpu-unknown");
+
+  EXPECT_TRUE(o.allowed);
+  EXPECT_TRUE(o.hasWarningContaining("no GPU node reported yet")) << o.message;
+}
+
 TEST_F(BindingCapacity, PodWithoutPendingRequirementsIsAllowed) {
   h.seed(a100Report("gpu-a"));
 

@@ -1,5 +1,7 @@
 #include "webhook/rules/binding_rules.h"
 
+#include "webhook/rules/validate_subject.h"
+
 #include <spdlog/spdlog.h>
 
 #include "webhook/admission/sanitize.h"
@@ -100,7 +102,17 @@ class BindingCapacityRule final : public admission::Rule {
         std::optional<ledger::NodeSummary> summary;
         if (auto n = deps_.ledger.node(node)) summary = std::move(n->second);
         decision.annotate(kAnnotationBindingOutcome, "refused");
-        report(policy, kRuleBindingCapacity, context, decision, describeRefusal(node, pending.needs, error, summary));
+        std::string message = describeRefusal(node, pending.needs, error, summary);
+        if (error.code() == StatusCode::kNotFound) {
+          // A node the agent never reported. While no GPU node has reported at all (a fresh
+          // install, agents not rolled out yet) this only warns, like the feasibility rules:
+          // a new install must not block GPU scheduling.
+          bool knowsGpuNodes = false;
+          for (const auto& n : deps_.ledger.view().nodes) knowsGpuNodes = knowsGpuNodes || n.gpuCount > 0;
+          reportFeasibility(policy, kRuleBindingCapacity, knowsGpuNodes, context, decision, std::move(message));
+          return Status::Ok();
+        }
+        report(policy, kRuleBindingCapacity, context, decision, std::move(message));
         return Status::Ok();
       }
       case StatusCode::kAlreadyExists: {
