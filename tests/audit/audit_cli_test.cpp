@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/run_command.h"
 #include "tests/audit/audit_test_util.h"
 
 namespace migwarden::audit {
@@ -15,22 +16,12 @@ namespace {
 
 using testutil::LogFixture;
 
-struct CtlRun {
-  int exitCode = -1;
-  std::string out;  // stdout and stderr
-};
+using CtlRun = migwarden::testing::CommandRun;
 
 CtlRun ctl(const std::string& args) {
-  const std::string cmd = std::string(MIGWARDENCTL_PATH) + " " + args + " 2>&1";
-  CtlRun run;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 4096> buf{};
-  size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) run.out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  std::string commandLine = MIGWARDENCTL_PATH;
+  commandLine.append(" ").append(args);
+  return migwarden::testing::runCommand(commandLine);
 }
 
 bool contains(const std::string& haystack, const std::string& needle) {
