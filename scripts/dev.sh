@@ -18,6 +18,7 @@ PACKAGES=(
   build-essential cmake pkg-config ccache openssl curl
   libboost1.81-dev libssl-dev rapidjson-dev libcpp-jwt-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev wrk
+  libgrpc++-dev protobuf-compiler-grpc protobuf-compiler etcd-server etcd-client python3-yaml
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

@@ -4,7 +4,7 @@
 #include <atomic>
 #include <thread>
 
-#include "tests/integration/webhook_test_base.h"
+#include "tests/support/blackbox/webhook_test_base.h"
 #include "webhook/common/crypto.h"
 
 namespace migwarden::testing {

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/webhook_test_base.h"
+#include "tests/support/blackbox/webhook_test_base.h"
 
 namespace migwarden::testing {
 namespace {

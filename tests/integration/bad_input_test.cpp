@@ -1,7 +1,7 @@
 // Bad input always gets a clear answer, and the server keeps serving after it.
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/webhook_test_base.h"
+#include "tests/support/blackbox/webhook_test_base.h"
 
 namespace migwarden::testing {
 namespace {

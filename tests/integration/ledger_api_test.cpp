@@ -4,7 +4,7 @@
 
 #include <csignal>
 
-#include "tests/integration/webhook_test_base.h"
+#include "tests/support/blackbox/webhook_test_base.h"
 
 namespace migwarden::testing {
 namespace {

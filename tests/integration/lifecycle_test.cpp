@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "tests/integration/webhook_test_base.h"
+#include "tests/support/blackbox/webhook_test_base.h"
 
 namespace migwarden::testing {
 namespace {

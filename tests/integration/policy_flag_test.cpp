@@ -3,7 +3,7 @@
 // changed one is reloaded while the webhook runs.
 #include <filesystem>
 
-#include "tests/integration/webhook_test_base.h"
+#include "tests/support/blackbox/webhook_test_base.h"
 
 namespace migwarden::testing {
 namespace {

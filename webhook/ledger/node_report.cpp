@@ -48,6 +48,7 @@ Status decodeGpu(const rapidjson::Value& v, const std::string& p, const NodeRepo
       fields::readString(v, "computeCapability", p, false, lim.maxStringBytes, &g->computeCapability));
   MIGWARDEN_RETURN_IF_ERROR(fields::readInt(v, "memoryMiB", p, false, 0, &g->memoryMiB));
   MIGWARDEN_RETURN_IF_ERROR(fields::readString(v, "migMode", p, false, lim.maxStringBytes, &g->migMode));
+  MIGWARDEN_RETURN_IF_ERROR(fields::readBool(v, "healthy", p, false, &g->healthy));
   const rapidjson::Value* devices = nullptr;
   MIGWARDEN_RETURN_IF_ERROR(fields::readArray(v, "migDevices", p, false, lim.maxMigDevicesPerGpu, &devices));
   if (devices == nullptr) return Status::Ok();
@@ -148,6 +149,7 @@ void writeNodeReport(const NodeReport& r, rapidjson::Value& out, rapidjson::Docu
     gv.AddMember("computeCapability", str(g.computeCapability), a);
     gv.AddMember("memoryMiB", Value(g.memoryMiB), a);
     gv.AddMember("migMode", str(g.migMode), a);
+    gv.AddMember("healthy", Value(g.healthy), a);
     Value devices(rapidjson::kArrayType);
     for (const MigDevice& d : g.migDevices) {
       Value dv(rapidjson::kObjectType);

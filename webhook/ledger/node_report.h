@@ -41,6 +41,11 @@ struct Gpu {
   int64_t memoryMiB = 0;
   std::string migMode;  // "enabled" | "disabled" (anything else is treated as disabled)
   std::vector<MigDevice> migDevices;
+  // Whole-GPU health (XID critical error seen by the agent). Optional in JSON, default
+  // true. An unhealthy GPU is not counted as a free nvidia.com/gpu; its MIG devices
+  // carry their own flags (the agent marks them unhealthy too). Last, so existing
+  // aggregate initialisers keep their meaning.
+  bool healthy = true;
   bool operator==(const Gpu&) const = default;
 };
 

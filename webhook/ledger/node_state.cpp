@@ -50,11 +50,12 @@ class Builder {
     const auto& gpus = state_.report.gpus;
     for (size_t g = 0; g < gpus.size(); ++g) {
       const bool wholeAllocatable = gpus[g].migMode != "enabled";
-      devices_[gpus[g].uuid] = Device{std::string(kWholeGpuResource), g, true, false, wholeAllocatable};
+      devices_[gpus[g].uuid] =
+          Device{std::string(kWholeGpuResource), g, gpus[g].healthy, false, wholeAllocatable};
       if (wholeAllocatable) {
         Tally& t = state_.tallies[std::string(kWholeGpuResource)];
         ++t.total;
-        ++t.healthy;
+        if (gpus[g].healthy) ++t.healthy;
       }
       for (const MigDevice& d : gpus[g].migDevices) {
         Device dev{resourceForProfile(d.profile), g, d.healthy, true, true};

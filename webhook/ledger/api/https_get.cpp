@@ -77,6 +77,15 @@ Status unavailable(const std::string& what, const error_code& ec) {
 }  // namespace
 
 Result<HttpsGetResponse> httpsGet(const HttpsGetRequest& request) {
+  HttpsRequest get;
+  get.target = request;
+  return httpsRequest(get);
+}
+
+Result<HttpsGetResponse> httpsRequest(const HttpsRequest& full) {
+  const HttpsGetRequest& request = full.target;
+  const http::verb method = http::string_to_verb(full.method);
+  if (method == http::verb::unknown) return Status::InvalidArgument("unknown HTTP method \"" + full.method + "\"");
   auto ep = parseServer(request.server);
   if (!ep.ok()) return ep.status();
 
@@ -111,11 +120,16 @@ Result<HttpsGetResponse> httpsGet(const HttpsGetRequest& request) {
                        [&](auto handler) { stream.async_handshake(net::ssl::stream_base::client, handler); });
   if (ec) return unavailable("TLS handshake with " + where, ec);
 
-  http::request<http::empty_body> req{http::verb::get, request.path, 11};
+  http::request<http::string_body> req{method, request.path, 11};
   req.set(http::field::host, ep->host);
   req.set(http::field::accept, "application/json");
-  req.set(http::field::user_agent, "migwardenctl");
+  req.set(http::field::user_agent, full.userAgent);
   if (!request.bearerToken.empty()) req.set(http::field::authorization, "Bearer " + request.bearerToken);
+  if (!full.body.empty() || method == http::verb::put || method == http::verb::post) {
+    if (!full.contentType.empty()) req.set(http::field::content_type, full.contentType);
+    req.body() = full.body;
+    req.prepare_payload();
+  }
   ec = runWithDeadline(ioc, deadline, stream, [&](auto handler) { http::async_write(stream, req, handler); });
   if (ec) return unavailable("sending the request to " + where, ec);
 

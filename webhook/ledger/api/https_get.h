@@ -1,5 +1,6 @@
-// A one-shot HTTPS GET for tools (`migwardenctl ledger show --server`): verifies the
-// server certificate (against --cacert or the system roots) and its host name, sends a
+// One-shot HTTPS requests: GET for tools (`migwardenctl ledger show --server`) and any
+// method with a body for the node agent (`PUT /ledger/v1/nodes/{node}`). Verifies the
+// server certificate (against a CA file or the system roots) and its host name, sends a
 // Bearer token, and bounds the whole exchange with one deadline. Beast and OpenSSL stay
 // inside the .cpp. Thread-safe (no shared state).
 #pragma once
@@ -29,5 +30,18 @@ struct HttpsGetResponse {
 // reached, the TLS handshake or verification fails, or the deadline passes. Any HTTP
 // status is a successful result.
 Result<HttpsGetResponse> httpsGet(const HttpsGetRequest& request);
+
+// Any method, with an optional body (sent with `contentType` when non-empty). The
+// target, token, CA file and deadline mean the same as for httpsGet.
+struct HttpsRequest {
+  std::string method = "GET";  // "GET", "PUT", "POST", ...
+  HttpsGetRequest target;
+  std::string body;
+  std::string contentType = "application/json";
+  std::string userAgent = "migwardenctl";
+};
+
+// Same errors as httpsGet; an unknown method is InvalidArgument.
+Result<HttpsGetResponse> httpsRequest(const HttpsRequest& request);
 
 }  // namespace migwarden::ledger

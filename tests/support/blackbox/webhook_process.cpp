@@ -1,4 +1,4 @@
-#include "tests/integration/webhook_process.h"
+#include "tests/support/blackbox/webhook_process.h"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,4 +1,4 @@
-#include "tests/integration/dev_pki.h"
+#include "tests/support/blackbox/dev_pki.h"
 
 #include <gtest/gtest.h>
 

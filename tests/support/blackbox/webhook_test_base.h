@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "tests/integration/dev_pki.h"
-#include "tests/integration/http_client.h"
-#include "tests/integration/webhook_process.h"
+#include "tests/support/blackbox/dev_pki.h"
+#include "tests/support/blackbox/http_client.h"
+#include "tests/support/blackbox/webhook_process.h"
 #include "tests/support/temp_dir.h"
 
 namespace migwarden::testing {
