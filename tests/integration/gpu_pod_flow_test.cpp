@@ -5,9 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <csignal>
+#include <map>
+#include <sstream>
 #include <thread>
 
-#include "tests/integration/webhook_test_base.h"
+#include "tests/support/blackbox/webhook_test_base.h"
 #include "webhook/common/crypto.h"
 
 namespace migwarden::testing {
@@ -20,8 +23,9 @@ class GpuPodFlow : public WebhookTest {
   void SetUp() override {
     WebhookTest::SetUp();
     writeFile(dir_.file("agent.key"), "an-hs256-key-for-tests-that-is-long-enough-0123456789\n");
-    startWebhook({"--agent-hs256-key", dir_.file("agent.key")});
+    startWebhook({"--agent-hs256-key", dir_.file("agent.key"), "--audit-log", auditLogPath()});
   }
+  std::string auditLogPath() const { return dir_.file("audit/audit.log"); }
 
   void reportNodeGpuA() { reportNode(json::parse(readFixture("ledger/node-report-gpu-a.json"))); }
   void reportNode(const json& report) {
@@ -150,6 +154,47 @@ TEST_F(GpuPodFlow, AFullLifecycleFreesTheSliceOnlyWhenTheAgentStopsReportingTheP
   reportNode(report);
   json pod2 = respond("/validate", bindingReview("pod-2", "train-2", "gpu-a"));
   EXPECT_EQ(pod2["allowed"], true) << pod2.dump();
+}
+
+// Security teams see ledger changes next to the decisions that caused them: the node
+// report (accepted or refused, with the token subject), the reservation made at binding,
+// the agent confirming it (bind) and the release when the agent stops reporting the pod.
+TEST_F(GpuPodFlow, EveryLedgerChangeLandsInTheAuditLogAndTheChainStillVerifies) {
+  json report = json::parse(readFixture("ledger/node-report-gpu-a.json"));
+  reportNode(report);
+  auto refused = connectTls()->request("PUT", "/ledger/v1/nodes/gpu-a", report.dump(), "application/json",
+                                       {{"Authorization", "Bearer not-a-jwt"}});
+  ASSERT_TRUE(refused);
+  ASSERT_EQ(refused->status, 401);
+  ASSERT_EQ(respond("/validate", podReview("pod-1", "train-1", 1))["allowed"], true);
+  ASSERT_EQ(respond("/validate", bindingReview("pod-1", "train-1", "gpu-a"))["allowed"], true);
+  report["sequence"] = 8;
+  report["allocations"].push_back({{"podUid", "pod-1"}, {"namespace", "ml"}, {"pod", "train-1"},
+                                   {"container", "train"}, {"resource", "nvidia.com/mig-1g.5gb"},
+                                   {"deviceIds", {"MIG-0c6a3e8f-1b2d-5f4a-8e9c-7d1a2b3c4d02"}}});
+  reportNode(report);
+  report["sequence"] = 9;
+  report["allocations"].erase(report["allocations"].size() - 1);
+  reportNode(report);
+  webhook_->sendSignal(SIGTERM);
+  ASSERT_EQ(webhook_->waitForExit(), 0) << webhook_->output();
+
+  std::map<std::string, json> byEvent;
+  std::istringstream lines(readFile(auditLogPath()));
+  for (std::string line; std::getline(lines, line);) {
+    json record = json::parse(line);
+    if (record.contains("event")) byEvent.emplace(record["event"].get<std::string>(), record);
+  }
+  ASSERT_EQ(byEvent.count("report-accepted"), 1u) << readFile(auditLogPath());
+  EXPECT_EQ(byEvent["report-accepted"].value("node", ""), "gpu-a");
+  EXPECT_EQ(byEvent["report-refused"].value("decision", ""), "denied");
+  EXPECT_EQ(byEvent["reservation"].value("podUid", ""), "pod-1");
+  EXPECT_EQ(byEvent["reservation"].value("node", ""), "gpu-a");
+  EXPECT_EQ(byEvent["bind"].value("podUid", ""), "pod-1");
+  EXPECT_NE(byEvent["bind"].dump().find("MIG-0c6a3e8f-1b2d-5f4a-8e9c-7d1a2b3c4d02"), std::string::npos);
+  EXPECT_EQ(byEvent.count("release"), 1u);
+  ProcessResult verify = runToCompletion({builtBinary("migwardenctl"), "audit", "verify", auditLogPath()});
+  EXPECT_EQ(verify.exitCode, 0) << verify.output;
 }
 
 TEST_F(GpuPodFlow, ParallelBindingsForTheLastSliceReserveItExactlyOnce) {

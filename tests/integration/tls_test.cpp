@@ -2,7 +2,7 @@
 // mTLS, and certificate rotation without downtime.
 #include <filesystem>
 
-#include "tests/integration/webhook_test_base.h"
+#include "tests/support/blackbox/webhook_test_base.h"
 
 namespace migwarden::testing {
 namespace {
@@ -80,13 +80,14 @@ class CertificateRotation : public WebhookTest {
     fs::create_symlink("..data/tls.key", secret_ + "/tls.key");
   }
   // Copies the current dev pair into a new version directory and swaps ..data atomically.
-  void publish(const std::string& version, bool breakKey = false) {
+  void publish(const std::string& version, bool breakKey = false) { publishFrom(pki_, version, breakKey); }
+  void publishFrom(const DevPki& pki, const std::string& version, bool breakKey = false) {
     fs::create_directories(secret_ + "/" + version);
-    fs::copy_file(pki_.certPath, secret_ + "/" + version + "/tls.crt");
+    fs::copy_file(pki.certPath, secret_ + "/" + version + "/tls.crt");
     if (breakKey)
       writeFile(secret_ + "/" + version + "/tls.key", "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
     else
-      fs::copy_file(pki_.keyPath, secret_ + "/" + version + "/tls.key");
+      fs::copy_file(pki.keyPath, secret_ + "/" + version + "/tls.key");
     fs::create_symlink(version, secret_ + "/..data_tmp");
     fs::rename(secret_ + "/..data_tmp", secret_ + "/..data");
   }
@@ -130,6 +131,37 @@ TEST_F(CertificateRotation, ABrokenNewPairIsRefusedAndTheOldOneKeepsServing) {
   ASSERT_NE(client, nullptr);
   EXPECT_EQ(client->peerCertificateSerial(), oldSerial);
   EXPECT_NE(metrics().find("migwarden_tls_cert_reload_failures_total 1"), std::string::npos) << metrics();
+}
+
+// CA rotation (docs/operations.md): the webhook configurations' caBundle first carries
+// the old and the new CA, then the serving pair from the new CA is published, and only
+// then is the old CA dropped from the bundle. An apiserver holding the two-CA bundle
+// verifies the webhook before and after the swap; one with only the old CA would not.
+TEST_F(CertificateRotation, AClientTrustingTheOldAndNewCaVerifiesTheServerBeforeAndAfterACaChange) {
+  startOnSecret();
+  DevPki next = makeDevPki(dir_.file("pki-next"));
+  ASSERT_NE(next.caPem(), pki_.caPem());
+  TlsOptions overlap;
+  overlap.caPem = pki_.caPem() + next.caPem();
+  TlsOptions oldOnly;
+  oldOnly.caPem = pki_.caPem();
+  std::string error;
+
+  auto before = HttpClient::connectTls(webhook_->tlsPort(), overlap, &error);
+  ASSERT_NE(before, nullptr) << error;
+  EXPECT_EQ(before->peerCertificateSerial(), serialOf(pki_.certPath));
+
+  publishFrom(next, "..2026_11_27_v2");
+  ASSERT_TRUE(webhook_->waitForOutput("certificate reloaded")) << webhook_->output();
+
+  auto after = HttpClient::connectTls(webhook_->tlsPort(), overlap, &error);
+  ASSERT_NE(after, nullptr) << error;
+  EXPECT_EQ(after->peerCertificateSerial(), serialOf(next.certPath));
+  auto reply = after->request("POST", "/validate", admissionFixture("gpu-pod-create.json"));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(HttpClient::connectTls(webhook_->tlsPort(), oldOnly, &error), nullptr)
+      << "a bundle without the new CA must not verify the new serving certificate";
 }
 
 }  // namespace

@@ -15,11 +15,9 @@ namespace migwarden::admission {
 class DecisionObserver {
  public:
   virtual ~DecisionObserver() = default;
-  // False when a decision that changes state could not be recorded (audit sink failed in
-  // deny mode): such requests are then denied before any rule runs, so nothing changes
-  // unrecorded.
-  virtual bool acceptingStateChanges() const = 0;
-  // Called once per decoded review after the rules ran (also for the denial above).
+  // Called once per decoded review after the rules ran. Failing closed when the audit
+  // sink is down (--audit-failure deny) is the ledger's job (the webhook wraps its Store),
+  // so that only GPU allocations are refused, never unrelated pods or deletions.
   virtual void observe(Endpoint endpoint, const AdmissionRequest& request, const Decision& decision,
                        std::chrono::microseconds latency) = 0;
 };

@@ -28,11 +28,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Requests whose approval can change the ledger or the cluster: all but dry runs and CONNECT.
-bool changesState(const AdmissionRequest& request) {
-  return !request.dryRun && request.operation != Operation::kConnect;
-}
-
 }  // namespace
 
 bool isJsonContentType(std::string_view contentType) {
@@ -85,16 +80,8 @@ AdmissionResult ReviewService::handle(Endpoint endpoint, const HttpRequest& requ
     return finish(endpoint, Outcome::kInvalid, HttpResponse::error(400, "BadRequest", review.status().message()));
   }
   auto started = std::chrono::steady_clock::now();
-  Decision decision;
-  if (observer_ && !observer_->acceptingStateChanges() && changesState(review->request)) {
-    // Fail closed: nothing may change unrecorded (--audit-failure deny).
-    decision.deny(503, "ServiceUnavailable",
-                  "migwarden: the audit log cannot record decisions right now; retry later "
-                  "(see migwarden_audit_failures_total)");
-  } else {
-    ReviewContext context(*review, endpoint);
-    decision = pipeline_.run(context);
-  }
+  ReviewContext context(*review, endpoint);
+  Decision decision = pipeline_.run(context);
   if (observer_)
     observer_->observe(endpoint, review->request, decision,
                        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));

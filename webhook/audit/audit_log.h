@@ -1,5 +1,5 @@
 // AuditLog: the tamper-evident audit log the webhook writes one record to per admission
-// decision and per ledger change (docs/audit-log.md).
+// decision and per ledger change (docs/audit.md).
 //
 // Request threads call append(), which serializes the record and queues it; it never
 // waits for the disk. One writer thread drains the queue in batches: it chains each record

@@ -1,5 +1,5 @@
 // AuditRecord: one admission decision or one ledger change, as security teams read it in
-// the audit log (docs/audit-log.md describes every field). A plain value type; the
+// the audit log (docs/audit.md describes every field). A plain value type; the
 // writer (audit_log.h) adds the chain fields `seq`, `prev` and `hash`.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The audit hash chain. Normative definition (docs/audit-log.md repeats it for people who
+// The audit hash chain. Normative definition (docs/audit.md repeats it for people who
 // re-implement verification):
 //
 //   A record is one line: canonical JSON, then "\n". The line always starts with

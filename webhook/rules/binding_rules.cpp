@@ -129,6 +129,7 @@ class BindingCapacityRule final : public admission::Rule {
         return Status::Ok();
       }
       case StatusCode::kIOError:
+      case StatusCode::kUnavailable:
         // Fail closed whatever the enforcement action: a binding we cannot record could
         // overcommit the node's slices.
         decision.annotate(kAnnotationBindingOutcome, "ledger-unavailable");

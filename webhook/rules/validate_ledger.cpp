@@ -45,7 +45,7 @@ class PodLedger final : public admission::Rule {
     std::string name = meta.name.empty() ? request.name : meta.name;
     ledger::PendingPod pending{meta.uid, ns, name, needs, deps_.clock.now()};
     if (Status st = deps_.ledger.recordPending(pending, request.dryRun); !st.ok()) {
-      if (st.code() == StatusCode::kIOError) {
+      if (st.code() == StatusCode::kIOError || st.code() == StatusCode::kUnavailable) {
         denyUnavailable(decision, st);
         return Status::Ok();
       }
@@ -69,7 +69,7 @@ class PodLedger final : public admission::Rule {
     auto outcome = deps_.ledger.reserve(r);
     if (outcome.ok()) return;
     const Status& st = outcome.status();
-    if (st.code() == StatusCode::kIOError) {
+    if (st.code() == StatusCode::kIOError || st.code() == StatusCode::kUnavailable) {
       denyUnavailable(decision, st);
       return;
     }

@@ -21,7 +21,7 @@ constexpr std::string_view kUsage =
     "  verify   check the hash chain; exit 1 at the first broken record\n"
     "  query    print records filtered by time, namespace, pod, node, decision or rule\n"
     "\n"
-    "`migwardenctl audit <subcommand> --help` describes each. See docs/audit-log.md.\n";
+    "`migwardenctl audit <subcommand> --help` describes each. See docs/audit.md.\n";
 
 constexpr std::string_view kVerifyUsage =
     "usage: migwardenctl audit verify [--hmac-key FILE] PATH...\n"

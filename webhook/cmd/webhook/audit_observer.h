@@ -1,5 +1,5 @@
-// Bridges admission decisions to the audit log: one AuditRecord per decoded review, and
-// the "may state change now?" gate of --audit-failure deny.
+// Bridges admission decisions to the audit log: one AuditRecord per decoded review.
+// (--audit-failure deny is enforced by AuditedStore in ledger_audit.h.)
 #pragma once
 
 #include "webhook/admission/decision_observer.h"
@@ -13,7 +13,6 @@ class AuditObserver final : public admission::DecisionObserver {
   // Both must outlive the observer.
   AuditObserver(audit::AuditLog& log, const policy::PolicyStore& policies) : log_(log), policies_(policies) {}
 
-  bool acceptingStateChanges() const override { return log_.acceptingWrites(); }
   void observe(admission::Endpoint endpoint, const admission::AdmissionRequest& request,
                const admission::Decision& decision, std::chrono::microseconds latency) override;
 

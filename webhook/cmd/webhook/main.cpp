@@ -10,6 +10,7 @@
 
 #include "webhook/admission/review_service.h"
 #include "webhook/cmd/webhook/audit_observer.h"
+#include "webhook/cmd/webhook/ledger_audit.h"
 #include "webhook/cmd/webhook/components.h"
 #include "webhook/cmd/webhook/flags.h"
 #include "webhook/cmd/webhook/periodic_task.h"
@@ -100,9 +101,24 @@ int main(int argc, char** argv) {
 
   auto store = mw::webhook::openLedger(config, env, clock, metrics);
   if (!store.ok()) return fail("cannot open the ledger", store.status());
+
+  // Destroyed after the server stops (reverse order), so every decision is flushed.
+  auto auditLog = mw::webhook::openAuditLog(config, env, clock, metrics);
+  if (!auditLog.ok()) return fail("cannot open the audit log", auditLog.status());
+  std::unique_ptr<mw::webhook::AuditObserver> auditObserver;
+  std::unique_ptr<mw::webhook::AuditedStore> auditedStore;
+  std::unique_ptr<mw::webhook::LedgerReportAuditor> reportAuditor;
+  if (*auditLog) {
+    auditObserver = std::make_unique<mw::webhook::AuditObserver>(**auditLog, policies);
+    auditedStore = std::make_unique<mw::webhook::AuditedStore>(**store, **auditLog, policies);
+    reportAuditor = std::make_unique<mw::webhook::LedgerReportAuditor>(**auditLog, policies);
+  }
+  // Everything that changes the ledger goes through `ledger`, so the audit log sees it.
+  mw::ledger::Store& ledger = auditedStore ? static_cast<mw::ledger::Store&>(*auditedStore) : **store;
+
   // Reservations that no agent report confirmed within their TTL go back to the pool.
-  mw::webhook::PeriodicTask sweeper(config.reservationSweepInterval, [&store, &clock] {
-    auto expired = (*store)->expireReservations(clock.now());
+  mw::webhook::PeriodicTask sweeper(config.reservationSweepInterval, [&ledger, &clock] {
+    auto expired = ledger.expireReservations(clock.now());
     if (!expired.ok()) return spdlog::warn("ledger: expiring reservations failed: {}", expired.status().message());
     for (const auto& podUid : *expired) spdlog::info("ledger: reservation of pod {} expired unconfirmed", podUid);
   });
@@ -110,15 +126,13 @@ int main(int argc, char** argv) {
   auto verifier = mw::webhook::makeAgentVerifier(config, clock);
   if (!verifier.ok()) return fail("cannot set up agent authentication", verifier.status());
   std::unique_ptr<mw::ledger::LedgerApi> ledgerApi;
-  if (*verifier) ledgerApi = std::make_unique<mw::ledger::LedgerApi>(**store, **verifier, &metrics);
+  if (*verifier) {
+    mw::ledger::LedgerApiOptions apiOptions;
+    apiOptions.observer = reportAuditor.get();
+    ledgerApi = std::make_unique<mw::ledger::LedgerApi>(ledger, **verifier, &metrics, apiOptions);
+  }
 
-  // Destroyed after the server stops (reverse order), so every decision is flushed.
-  auto auditLog = mw::webhook::openAuditLog(config, env, clock, metrics);
-  if (!auditLog.ok()) return fail("cannot open the audit log", auditLog.status());
-  std::unique_ptr<mw::webhook::AuditObserver> auditObserver;
-  if (*auditLog) auditObserver = std::make_unique<mw::webhook::AuditObserver>(**auditLog, policies);
-
-  mw::rules::RuleDeps ruleDeps{policies, **store, clock, config.reservationTtl};
+  mw::rules::RuleDeps ruleDeps{policies, ledger, clock, config.reservationTtl};
   auto admission =
       mw::admission::makeReviewService({&metrics, auditObserver.get()}, mw::rules::makeDefaultRules(ruleDeps));
   Router api;
@@ -131,6 +145,9 @@ int main(int argc, char** argv) {
 
   mw::server::Readiness readiness;
   readiness.add("ledger", [&store] { return (*store)->health(); });
+  // In deny mode a broken audit sink stops GPU allocations, so the replica is not ready.
+  if (*auditLog && (*auditLog)->failureMode() == mw::audit::AuditFailureMode::kDeny)
+    readiness.add("audit", [&auditLog] { return (*auditLog)->health(); });
   mw::server::WebhookServer server(config.server, api, certs, readiness, metrics);
   if (auto s = server.start(); !s.ok()) return fail("cannot start", s);
   server.run();

@@ -20,7 +20,7 @@ constexpr const char* kInvalidTokenChallenge = "Bearer realm=\"migwarden\", erro
 // Outcome labels of migwarden_ledger_api_reports_total, declared once.
 constexpr const char* kReportOutcomes[] = {"accepted",  "bad_request",            "unauthenticated",
                                            "forbidden", "unsupported_media_type", "stale",
-                                           "read_only", "error"};
+                                           "read_only", "unavailable", "audit_unavailable", "error"};
 constexpr const char* kReadOutcomes[] = {"ok", "bad_request", "unauthenticated", "not_found"};
 
 HttpResponse methodNotAllowed(std::string_view method, const char* allow) {
@@ -134,6 +134,7 @@ HttpResponse LedgerApi::refuse(std::string_view node, std::string_view outcome, 
   if (metrics_) bump(metrics_->reports, outcome);
   // The error message never holds the token (auth messages name the failed check only).
   spdlog::info("ledger api: refused report for node {}: HTTP {} {}: {}", node, response.status, outcome, response.body);
+  if (options_.observer) options_.observer->reportRefused(node, outcome, response.status, response.body);
   return response;
 }
 
@@ -165,6 +166,11 @@ HttpResponse LedgerApi::putNodeReport(const HttpRequest& request, const std::str
                                       "node: the report is for \"" + report->node.substr(0, 64) +
                                           "\" but was sent to /ledger/v1/nodes/" + node));
 
+  if (options_.observer && !options_.observer->acceptingStateChanges())
+    return refuse(node, "audit_unavailable",
+                  HttpResponse::error(503, "ServiceUnavailable",
+                                      "the audit log cannot record ledger changes (--audit-failure deny); "
+                                      "the report was not applied, retry later"));
   auto outcome = store_.applyNodeReport(*report);
   if (!outcome.ok()) {
     const Status& s = outcome.status();
@@ -173,6 +179,9 @@ HttpResponse LedgerApi::putNodeReport(const HttpRequest& request, const std::str
         return refuse(node, "stale", HttpResponse::error(409, "Conflict", s.message()));
       case StatusCode::kInvalidArgument:
         return refuse(node, "bad_request", HttpResponse::error(400, "BadRequest", s.message()));
+      case StatusCode::kUnavailable:
+        return refuse(node, "unavailable",
+                      HttpResponse::error(503, "ServiceUnavailable", "the ledger cannot take reports now: " + s.message()));
       case StatusCode::kIOError:
         return refuse(node, "read_only",
                       HttpResponse::error(503, "ServiceUnavailable",
@@ -185,6 +194,7 @@ HttpResponse LedgerApi::putNodeReport(const HttpRequest& request, const std::str
     }
   }
   if (metrics_) bump(metrics_->reports, "accepted");
+  if (options_.observer) options_.observer->reportAccepted(*report, *outcome, identity->subject);
   spdlog::info(
       "ledger api: accepted report from node {} (subject {}): sequence {}, boot {}{}, {} GPUs, {} allocations, "
       "{} conflicts ({} new)",

@@ -13,7 +13,8 @@
 // Status codes: 400 bad node name / malformed report (the message names the field) /
 // report.node != {node}; 401 missing or invalid token (with WWW-Authenticate); 403 token
 // for another node; 404 unknown path or node; 405 other methods (with Allow); 409 stale
-// sequence; 415 body not application/json; 503 ledger read-only after a write failure.
+// sequence; 415 body not application/json; 503 ledger read-only after a write failure,
+// ledger backend unavailable, or the observer refusing state changes (audit sink down).
 // Body size limits (413) are the server's.
 //
 // Thread-safety: handle() is const and may run concurrently; the Store, the verifier
@@ -31,8 +32,23 @@
 
 namespace migwarden::ledger {
 
+// Told about every node report the API answers, accepted or refused (the webhook writes
+// them to its audit log), and asked first whether state may change at all: with
+// --audit-failure deny, a report the audit log cannot record is refused with 503.
+// Called concurrently from request threads.
+class ReportObserver {
+ public:
+  virtual ~ReportObserver() = default;
+  virtual bool acceptingStateChanges() const { return true; }
+  // `subject` is the token's subject (never the token).
+  virtual void reportAccepted(const NodeReport& report, const ApplyOutcome& outcome, std::string_view subject) = 0;
+  virtual void reportRefused(std::string_view node, std::string_view reason, int httpStatus,
+                             std::string_view message) = 0;
+};
+
 struct LedgerApiOptions {
   NodeReportLimits reportLimits{};
+  ReportObserver* observer = nullptr;  // optional; must outlive the LedgerApi
 };
 
 class LedgerApi {
