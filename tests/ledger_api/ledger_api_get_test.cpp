@@ -100,5 +100,14 @@ TEST_F(LedgerApiTest, MetricsExposeReportsByOutcome) {
   EXPECT_NE(text.find("migwarden_ledger_api_reports_total{outcome=\"stale\"} 0"), std::string::npos);
 }
 
+TEST_F(LedgerApiTest, OnlyAnAcceptedReportStampsItsNodesLastReportTime) {
+  ASSERT_EQ(put(a100Node("gpu-a")).status, 200);
+  ASSERT_EQ(put("gpu-a", encodeNodeReport(a100Node("gpu-a")), "gpu-b").status, 403);
+  std::string text = apiMetrics_.renderPrometheus();
+  EXPECT_NE(text.find("migwarden_ledger_node_last_report_timestamp_seconds{node=\"gpu-a\"} 1"), std::string::npos)
+      << text;  // a Unix time in seconds: 10 digits starting with 1 until 2033
+  EXPECT_EQ(text.find("node=\"gpu-b\""), std::string::npos) << "a refused report must not look like a live agent";
+}
+
 }  // namespace
 }  // namespace migwarden::ledger::testutil

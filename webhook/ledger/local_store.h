@@ -80,6 +80,9 @@ class LocalStore final : public Store {
   std::optional<std::pair<NodeReport, NodeSummary>> node(std::string_view name) const override;
   std::vector<Conflict> conflicts() const override;
   Status health() const override;
+  Result<LedgerDump> exportLedger() const override;
+  // Into an empty ledger only; written as one snapshot (atomic and fsynced).
+  Status importLedger(const LedgerDump& dump) override;
 
   // Writes a snapshot now and truncates the log (waits for in-flight commits).
   Status compact();

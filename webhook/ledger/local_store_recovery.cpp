@@ -173,6 +173,35 @@ Status LocalStore::compact() {
   return snapshotLocked();
 }
 
+Result<LedgerDump> LocalStore::exportLedger() const {
+  std::shared_lock lock(mu_);
+  LedgerDump dump;
+  for (const auto& [name, n] : state_.nodes()) dump.nodes.push_back(n.report);
+  dump.reservations = state_.reservations();
+  dump.pending = state_.pendingPods();
+  return dump;
+}
+
+Status LocalStore::importLedger(const LedgerDump& dump) {
+  WriteLock lock(mu_);
+  committed_.wait(lock, [this] { return !syncing_; });
+  if (!latched_.ok()) return latched_;
+  if (!state_.nodes().empty() || !state_.reservations().empty() || !state_.pendingPods().empty() ||
+      appendedSeq_ != syncedSeq_)
+    return Status::FailedPrecondition("ledger " + options_.dir + " is not empty: import needs an empty ledger");
+  LedgerState imported;
+  for (const PendingPod& p : dump.pending) imported.putPending(p);
+  for (const Reservation& r : dump.reservations) imported.putReservation(r);
+  for (const NodeReport& n : dump.nodes) imported.restoreNode(n);
+  LedgerState previous = std::move(state_);
+  state_ = std::move(imported);
+  if (Status s = snapshotLocked(); !s.ok()) {
+    state_ = std::move(previous);
+    return s;
+  }
+  return Status::Ok();
+}
+
 void LocalStore::maybeSnapshot(WriteLock& lock) {
   (void)lock;
   if (options_.snapshotEveryRecords == 0 || sinceSnapshot_ < options_.snapshotEveryRecords) return;

@@ -24,6 +24,14 @@
 
 namespace migwarden::ledger {
 
+// The whole ledger as plain data, for `migwardenctl ledger export|import` (moving a
+// ledger between backends). Reports carry resolved pod uids.
+struct LedgerDump {
+  std::vector<NodeReport> nodes;
+  std::vector<Reservation> reservations;
+  std::vector<PendingPod> pending;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -84,6 +92,17 @@ class Store {
   // OK while the store accepts mutations; the latched error after a durability failure
   // (for /readyz).
   virtual Status health() const = 0;
+
+  // A consistent copy of everything, for moving a ledger to another backend.
+  virtual Result<LedgerDump> exportLedger() const {
+    return Status::FailedPrecondition("this ledger backend cannot export");
+  }
+  // Loads a dump into an empty ledger (FailedPrecondition when it is not empty);
+  // durable like any mutation.
+  virtual Status importLedger(const LedgerDump& dump) {
+    (void)dump;
+    return Status::FailedPrecondition("this ledger backend cannot import");
+  }
 };
 
 }  // namespace migwarden::ledger

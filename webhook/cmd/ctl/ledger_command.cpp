@@ -26,6 +26,8 @@ constexpr std::string_view kUsage =
     "       migwardenctl ledger show --server https://HOST:PORT --token-file F [--cacert F]\n"
     "                                [--output table|json]\n"
     "\n"
+    "       migwardenctl ledger export|import ... (see ledger export --help)\n"
+    "\n"
     "Shows the MIG allocation ledger: nodes, free/total slices per resource, bound pods,\n"
     "reservations, pending pods and conflicts.\n"
     "\n"
@@ -151,13 +153,17 @@ int runShow(Args args) {
 
 }  // namespace
 
+// ledger_command_transfer.cpp
+int runLedgerTransfer(std::string_view subcommand, Args args);
+
 int runLedgerCommand(Args args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::fwrite(kUsage.data(), 1, kUsage.size(), args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "show") return runShow(args.subspan(1));
-  return usageError("unknown subcommand \"" + std::string(args[0]) + "\" (expected show; see --help)");
+  if (args[0] == "export" || args[0] == "import") return runLedgerTransfer(args[0], args.subspan(1));
+  return usageError("unknown subcommand \"" + std::string(args[0]) + "\" (expected show, export or import; see --help)");
 }
 
 }  // namespace migwarden::ctl

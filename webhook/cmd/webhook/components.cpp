@@ -3,6 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include "webhook/policy/artifact.h"
+#ifdef MIGWARDEN_HAS_LEDGER_ETCD
+#include "webhook/ledger/etcd/etcd_endpoint.h"
+#include "webhook/ledger/etcd/etcd_store.h"
+#endif
 #include "webhook/policy/builtin.h"
 
 namespace migwarden::webhook {
@@ -31,8 +35,39 @@ Result<std::shared_ptr<const policy::Policy>> loadPolicy(const WebhookConfig& co
   return loaded;
 }
 
-Result<std::unique_ptr<ledger::LocalStore>> openLedger(const WebhookConfig& config, Env& env, const Clock& clock,
-                                                      MetricsRegistry& metrics) {
+namespace {
+
+Result<std::unique_ptr<ledger::Store>> openEtcdLedger(const WebhookConfig& config, const Clock& clock,
+                                                     MetricsRegistry& metrics) {
+#ifdef MIGWARDEN_HAS_LEDGER_ETCD
+  auto endpoints = ledger::etcd::parseEndpoints(config.etcdEndpoints);
+  if (!endpoints.ok()) return endpoints.status();
+  ledger::etcd::EtcdStoreOptions options;
+  options.client.endpoints = std::move(*endpoints);
+  options.client.caFile = config.etcdCaFile;
+  options.client.certFile = config.etcdCertFile;
+  options.client.keyFile = config.etcdKeyFile;
+  options.prefix = config.etcdPrefix;
+  options.clock = &clock;
+  options.metrics = &metrics;
+  auto store = ledger::etcd::EtcdStore::open(std::move(options));
+  if (!store.ok()) return store.status().withContext("--ledger-backend etcd");
+  spdlog::info("ledger: etcd backend at {} under prefix {} ({})", config.etcdEndpoints, config.etcdPrefix,
+               (*store)->health().ok() ? "synchronised" : "not reachable yet: " + (*store)->health().message());
+  return std::unique_ptr<ledger::Store>(std::move(store).value());
+#else
+  (void)config;
+  (void)clock;
+  (void)metrics;
+  return Status::InvalidArgument("--ledger-backend etcd: this build has no etcd backend (module ledger_etcd)");
+#endif
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ledger::Store>> openLedger(const WebhookConfig& config, Env& env, const Clock& clock,
+                                                 MetricsRegistry& metrics) {
+  if (config.ledgerBackend == "etcd") return openEtcdLedger(config, clock, metrics);
   ledger::LocalStoreOptions options;
   options.dir = config.ledgerDir;
   options.env = &env;
@@ -49,7 +84,7 @@ Result<std::unique_ptr<ledger::LocalStore>> openLedger(const WebhookConfig& conf
                  info.tornBytesDropped);
   if (info.corruptBytesDropped > 0)
     spdlog::error("ledger: --ledger-repair cut {} bytes of damaged log: {}", info.corruptBytesDropped, info.damage);
-  return store;
+  return std::unique_ptr<ledger::Store>(std::move(store).value());
 }
 
 Result<std::unique_ptr<auth::TokenVerifier>> makeAgentVerifier(const WebhookConfig& config, const Clock& clock) {

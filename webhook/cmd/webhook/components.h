@@ -20,9 +20,12 @@ namespace migwarden::webhook {
 // the built-in table. Logs the digest in use.
 Result<std::shared_ptr<const policy::Policy>> loadPolicy(const WebhookConfig& config, Env& env);
 
-// Opens (creating if needed) the local ledger in --ledger-dir and logs what recovery did.
-Result<std::unique_ptr<ledger::LocalStore>> openLedger(const WebhookConfig& config, Env& env, const Clock& clock,
-                                                      MetricsRegistry& metrics);
+// The ledger for --ledger-backend: local opens (creating if needed) --ledger-dir and
+// logs what recovery did; etcd connects to --etcd-endpoints under --etcd-prefix (an
+// unreachable etcd is not a startup error: the store starts unready, /readyz says why,
+// and it connects when etcd answers).
+Result<std::unique_ptr<ledger::Store>> openLedger(const WebhookConfig& config, Env& env, const Clock& clock,
+                                                 MetricsRegistry& metrics);
 
 // The agent-token verifier, or null when neither --agent-hs256-key nor --agent-jwks is
 // set (the ledger API then answers 503 and says how to enable it).

@@ -4,6 +4,10 @@
 #include <functional>
 #include <thread>
 
+#ifdef MIGWARDEN_HAS_LEDGER_ETCD
+#include "webhook/ledger/etcd/etcd_endpoint.h"
+#endif
+
 namespace migwarden::webhook {
 namespace {
 
@@ -147,6 +151,14 @@ const std::vector<FlagSpec>& flagTable() {
        "How often --policy is checked for changes; a changed valid artifact is swapped in atomically, an invalid "
        "one is refused and the old table kept. Default 10s.",
        durationFlag("policy-poll-interval", false, [](auto& c, auto d) { c.policyPollInterval = d; })},
+      {"ledger-backend", "local|etcd",
+       "Where the MIG allocation ledger lives: local (--ledger-dir; one replica) or etcd (--etcd-endpoints; "
+       "several replicas share one ledger, docs/ledger-etcd.md). Default local.",
+       [](WebhookConfig& c, std::string_view v) -> Status {
+         if (v != "local" && v != "etcd") return bad("ledger-backend", "must be local or etcd", v);
+         c.ledgerBackend = std::string(v);
+         return Status::Ok();
+       }},
       {"ledger-dir", "DIR",
        "Directory of the local MIG allocation ledger, created if missing; one process at a time. "
        "Default /var/lib/migwarden/ledger.",
@@ -158,6 +170,28 @@ const std::vector<FlagSpec>& flagTable() {
          c.ledgerRepair = true;
          return Status::Ok();
        }},
+      {"etcd-endpoints", "URLS",
+       "etcd client URLs for --ledger-backend etcd, comma separated: http(s)://host:port,... Required with "
+       "that backend.",
+       [](WebhookConfig& c, std::string_view v) -> Status {
+         if (v.empty()) return bad("etcd-endpoints", "must list at least one http(s)://host:port", v);
+         c.etcdEndpoints = std::string(v);
+         return Status::Ok();
+       }},
+      {"etcd-prefix", "PREFIX",
+       "Key prefix of the ledger in etcd; replicas sharing a ledger use the same one. Must end with /. "
+       "Default /migwarden/.",
+       [](WebhookConfig& c, std::string_view v) -> Status {
+         if (v.empty() || v.back() != '/') return bad("etcd-prefix", "must end with / (e.g. /migwarden/)", v);
+         c.etcdPrefix = std::string(v);
+         return Status::Ok();
+       }},
+      {"etcd-cacert", "FILE", "CA bundle (PEM) that etcd's serving certificate must chain to (https endpoints). "
+       "Default: the system's roots.",
+       pathFlag("etcd-cacert", &WebhookConfig::etcdCaFile)},
+      {"etcd-cert", "FILE", "Client certificate (PEM) presented to etcd (with --etcd-key). Default: none.",
+       pathFlag("etcd-cert", &WebhookConfig::etcdCertFile)},
+      {"etcd-key", "FILE", "Private key (PEM) for --etcd-cert.", pathFlag("etcd-key", &WebhookConfig::etcdKeyFile)},
       {"reservation-ttl", "DURATION",
        "How long slices reserved when a pod is bound wait for the node agent to report them allocated before "
        "they are released. Default 5m.",
@@ -208,7 +242,8 @@ const std::vector<FlagSpec>& flagTable() {
          return Status::Ok();
        }},
       {"audit-log", "FILE",
-       "Hash-chained audit log of every admission decision (docs/audit-log.md); - for stdout. Default: off.",
+       "Hash-chained audit log of every admission decision and ledger change (docs/audit.md); - for stdout. "
+       "Default: off.",
        pathFlag("audit-log", &WebhookConfig::auditLog)},
       {"audit-hmac-key", "FILE",
        "Key (at least 32 bytes) for HMAC-SHA256 chaining, so whoever can edit the log cannot recompute the chain. "
@@ -219,7 +254,8 @@ const std::vector<FlagSpec>& flagTable() {
       {"audit-keep", "N", "Rotated audit files kept (oldest deleted). 0 = keep all. Default 10.",
        unsignedFlag("audit-keep", 0, 100000, [](auto& c, auto n) { c.auditKeep = static_cast<uint32_t>(n); })},
       {"audit-failure", "deny|allow",
-       "When the audit log cannot write: deny requests that would change state (default) or keep serving.",
+       "When the audit log cannot write: deny new GPU allocations (pending pods, reservations, node reports; "
+       "the default, and /readyz fails) or keep serving (records are lost and counted).",
        [](WebhookConfig& c, std::string_view v) -> Status {
          if (v != "deny" && v != "allow") return bad("audit-failure", "must be deny or allow", v);
          c.auditFailure = std::string(v);
@@ -227,6 +263,33 @@ const std::vector<FlagSpec>& flagTable() {
        }},
   };
   return kFlags;
+}
+
+// The etcd flags only make sense together, and only with the etcd backend.
+Status checkLedgerBackend(const WebhookConfig& c) {
+  const bool anyEtcdFlag = !c.etcdEndpoints.empty() || !c.etcdCaFile.empty() || !c.etcdCertFile.empty() ||
+                           !c.etcdKeyFile.empty() || c.etcdPrefix != "/migwarden/";
+  if (c.ledgerBackend != "etcd") {
+    if (anyEtcdFlag)
+      return Status::InvalidArgument("--etcd-*: only apply with --ledger-backend etcd (the backend is " +
+                                     c.ledgerBackend + ")");
+    return Status::Ok();
+  }
+#ifndef MIGWARDEN_HAS_LEDGER_ETCD
+  return Status::InvalidArgument("--ledger-backend etcd: this build has no etcd backend (module ledger_etcd)");
+#endif
+  if (c.etcdEndpoints.empty())
+    return Status::InvalidArgument("--ledger-backend etcd: needs --etcd-endpoints (e.g. https://etcd-0:2379)");
+#ifdef MIGWARDEN_HAS_LEDGER_ETCD
+  if (auto endpoints = ledger::etcd::parseEndpoints(c.etcdEndpoints); !endpoints.ok()) return endpoints.status();
+#endif
+  if (c.etcdCertFile.empty() != c.etcdKeyFile.empty())
+    return Status::InvalidArgument("--etcd-cert and --etcd-key: give both or neither");
+  if (c.ledgerRepair) return Status::InvalidArgument("--ledger-repair: only applies to --ledger-backend local");
+  const bool https = c.etcdEndpoints.find("https://") != std::string::npos;
+  if (!https && (!c.etcdCaFile.empty() || !c.etcdCertFile.empty()))
+    return Status::InvalidArgument("--etcd-cacert/--etcd-cert/--etcd-key: need https:// --etcd-endpoints");
+  return Status::Ok();
 }
 
 }  // namespace
@@ -302,6 +365,7 @@ Result<ParsedFlags> parseFlags(const std::vector<std::string_view>& args) {
   if (tls.keyPath.empty()) return Status::InvalidArgument("--tls-key: required");
   if (!out.config.agentAuth.hs256KeyFile.empty() && !out.config.agentAuth.jwksFile.empty())
     return Status::InvalidArgument("--agent-hs256-key and --agent-jwks: give one, not both");
+  MIGWARDEN_RETURN_IF_ERROR(checkLedgerBackend(out.config));
   return out;
 }
 

@@ -24,8 +24,14 @@ struct WebhookConfig {
   std::string policyPath;        // empty: the built-in table
   std::string policyPubkeyPath;  // empty: signatures not required
   std::chrono::milliseconds policyPollInterval{10'000};
+  std::string ledgerBackend = "local";  // "local" (--ledger-dir) or "etcd"
   std::string ledgerDir = "/var/lib/migwarden/ledger";
   bool ledgerRepair = false;
+  std::string etcdEndpoints;  // comma list of http(s)://host:port (etcd backend)
+  std::string etcdPrefix = "/migwarden/";
+  std::string etcdCaFile;
+  std::string etcdCertFile;
+  std::string etcdKeyFile;
   std::chrono::milliseconds reservationSweepInterval{5'000};
   std::chrono::seconds reservationTtl{300};
   auth::AgentAuthConfig agentAuth;

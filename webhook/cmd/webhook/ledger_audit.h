@@ -59,6 +59,8 @@ class AuditedStore final : public ledger::Store {
   }
   std::vector<ledger::Conflict> conflicts() const override { return inner_.conflicts(); }
   Status health() const override { return inner_.health(); }
+  Result<ledger::LedgerDump> exportLedger() const override { return inner_.exportLedger(); }
+  Status importLedger(const ledger::LedgerDump& dump) override { return inner_.importLedger(dump); }
 
  private:
   Status gate() const;

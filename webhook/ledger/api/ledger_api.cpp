@@ -1,5 +1,6 @@
 #include "webhook/ledger/api/ledger_api.h"
 
+#include <chrono>
 #include <map>
 #include <string>
 
@@ -93,13 +94,23 @@ void bump(const CounterMap& counters, std::string_view outcome) {
 }  // namespace
 
 struct LedgerApi::Metrics {
-  explicit Metrics(MetricsRegistry& r) {
+  explicit Metrics(MetricsRegistry& r) : registry(r) {
     for (const char* o : kReportOutcomes)
       reports[o] = &r.counter("migwarden_ledger_api_reports_total", "Node reports received by the ledger API, by outcome",
                               {{"outcome", o}});
     for (const char* o : kReadOutcomes)
       reads[o] = &r.counter("migwarden_ledger_api_reads_total", "Ledger API reads (GET), by outcome", {{"outcome", o}});
   }
+  // One series per node that ever reported (bounded by the cluster's GPU nodes): lets
+  // operators alert on a node whose agent went quiet (docs/operations.md).
+  void nodeReported(const std::string& node) {
+    const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    registry
+        .gauge("migwarden_ledger_node_last_report_timestamp_seconds",
+               "Unix time of the last node report the ledger accepted, by node", {{"node", node}})
+        .set(now);
+  }
+  MetricsRegistry& registry;
   CounterMap reports;
   CounterMap reads;
 };
@@ -193,7 +204,10 @@ HttpResponse LedgerApi::putNodeReport(const HttpRequest& request, const std::str
         return refuse(node, "error", HttpResponse::error(500, "InternalError", s.message()));
     }
   }
-  if (metrics_) bump(metrics_->reports, "accepted");
+  if (metrics_) {
+    bump(metrics_->reports, "accepted");
+    metrics_->nodeReported(node);
+  }
   if (options_.observer) options_.observer->reportAccepted(*report, *outcome, identity->subject);
   spdlog::info(
       "ledger api: accepted report from node {} (subject {}): sequence {}, boot {}{}, {} GPUs, {} allocations, "
