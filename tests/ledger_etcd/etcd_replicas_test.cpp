@@ -40,6 +40,21 @@ TEST_F(EtcdStoreTest, AReplicaSeesAnotherReplicasWritesThroughTheWatch) {
   EXPECT_EQ(encodeLedgerView(a->view()), encodeLedgerView(b->view()));
 }
 
+// A pod admitted on replica A may be bound through replica B before B's watch has
+// delivered A's pending record: B must not answer "no pending GPU needs" (the binding
+// would pass without a reservation). Asked right after A's write, with no catch-up.
+TEST_F(EtcdStoreTest, APendingRecordWrittenByAnotherReplicaIsFoundImmediately) {
+  auto a = open();
+  auto b = open();
+  for (int i = 0; i < 20; ++i) {
+    const std::string uid = testutil::numbered("pod-", i);
+    PendingPod pod{uid, "team", "train-" + uid, {{kMig1g, 1}}, clock_.now()};
+    ASSERT_TRUE(a->recordPending(pod, false).ok());
+    EXPECT_EQ(b->pendingOf(uid), pod) << "replica B missed pod " << uid;
+  }
+  EXPECT_FALSE(b->pendingOf("never-admitted").has_value());
+}
+
 TEST_F(EtcdStoreTest, ANewReplicaListsTheWholeLedger) {
   auto a = open();
   for (int n = 0; n < 30; ++n) ASSERT_TRUE(a->applyNodeReport(a100Node(testutil::numbered("n", n), 1, 7)).ok());

@@ -308,6 +308,17 @@ std::optional<Reservation> EtcdStore::reservationOf(std::string_view podUid) con
 }
 
 std::optional<PendingPod> EtcdStore::pendingOf(std::string_view podUid) const {
+  {
+    std::shared_lock lock(mu_);
+    if (auto pod = view_->state().pendingOf(podUid)) return pod;
+  }
+  // A miss may only mean that the watch has not yet delivered another replica's write:
+  // the pod was admitted on replica A and its binding arrives here first. A binding
+  // judged on that miss would skip the reservation, so catch the view up to etcd's
+  // current revision (one quorum read) and look again. Non-GPU pods pay that read at
+  // binding; with etcd unreachable the miss stands (documented in docs/ha.md).
+  auto revision = currentRevision();
+  if (!revision.ok() || !waitForRevision(*revision, options_.catchUpTimeout)) return std::nullopt;
   std::shared_lock lock(mu_);
   return view_->state().pendingOf(podUid);
 }

@@ -57,6 +57,8 @@ struct EtcdStoreOptions {
   // How long open() waits for the first full read of the ledger before it returns an
   // unready store that keeps trying in the background (0: do not wait).
   std::chrono::milliseconds initialSyncTimeout{5'000};
+  // How long pendingOf() waits for the watch to catch up after a miss (see there).
+  std::chrono::milliseconds catchUpTimeout{1'000};
 };
 
 class EtcdStore final : public Store {
