@@ -26,27 +26,7 @@ uint64_t nodeNumber(const std::string& node) {
 }  // namespace
 
 json gpuPodReview(const std::string& podUid, const std::string& name, int count) {
-  json review = json::parse(readFixture("admission/gpu-pod-create.json"));
-  json& pod = review["request"]["object"];
-  pod["metadata"]["uid"] = podUid;
-  pod["metadata"]["name"] = name;
-  review["request"]["name"] = name;
-  review["request"]["uid"] = "review-" + podUid;
-  json& limits = pod["spec"]["containers"][0]["resources"]["limits"];
-  limits.erase("nvidia.com/mig-1g.10gb");
-  limits[kSliceResource] = count;
-  return review;
-}
-
-json bindingReview(const std::string& podUid, const std::string& name, const std::string& node, bool dryRun) {
-  json review = json::parse(readFixture("admission/binding-create.json"));
-  review["request"]["uid"] = "bind-" + podUid;
-  review["request"]["name"] = name;
-  review["request"]["dryRun"] = dryRun;
-  review["request"]["object"]["metadata"]["name"] = name;
-  review["request"]["object"]["metadata"]["uid"] = podUid;
-  review["request"]["object"]["target"]["name"] = node;
-  return review;
+  return testing::gpuPodReview(podUid, name, kSliceResource, count);
 }
 
 std::string sliceUuid(const std::string& node, int gpu, int slice) {

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include "tests/support/blackbox/reviews.h"
+
 namespace migwarden::testing::ha {
 
 // The MIG profile every HA test pod asks for: seven of them fit on one A100-40GB.
@@ -16,11 +18,8 @@ inline constexpr int kSlicesPerGpu = 7;
 
 // A GPU pod CREATE for /validate (namespace ml), asking for `count` 1g.5gb slices and
 // CUDA 12.4. Validation records its needs as pending, which the binding then reserves.
+// (Bindings: bindingReview in tests/support/blackbox/reviews.h.)
 nlohmann::json gpuPodReview(const std::string& podUid, const std::string& name, int count = 1);
-
-// The scheduler's pods/binding CREATE of pod (uid, name) to `node`.
-nlohmann::json bindingReview(const std::string& podUid, const std::string& name, const std::string& node,
-                             bool dryRun = false);
 
 // A full node report for `node`: driver 550.54.15 / CUDA 12.4, `gpus` A100-SXM4-40GB GPUs
 // each cut into seven healthy 1g.5gb slices, nothing allocated. Device UUIDs are derived

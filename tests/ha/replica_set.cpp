@@ -1,5 +1,7 @@
 #include "tests/ha/replica_set.h"
 
+#include "tests/support/blackbox/reviews.h"
+
 #include <signal.h>
 
 #include <thread>
@@ -143,9 +145,7 @@ std::string ReplicaSet::agentToken(const std::string& node) {
   std::lock_guard lock(tokensMu_);
   auto it = tokens_.find(node);
   if (it != tokens_.end()) return it->second;
-  ProcessResult r = runToCompletion(
-      {builtBinary("migwardenctl"), "token", "--node", node, "--key-file", agentKeyPath_, "--ttl", "1h"});
-  std::string token = r.exitCode == 0 ? r.output.substr(0, r.output.find_first_of("\r\n")) : "";
+  std::string token = mintAgentToken(node, agentKeyPath_);
   tokens_[node] = token;
   return token;
 }

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/blackbox/reviews.h"
 #include "tests/support/blackbox/webhook_test_base.h"
 #include "webhook/common/crypto.h"
 
@@ -29,10 +30,8 @@ class GpuPodFlow : public WebhookTest {
 
   void reportNodeGpuA() { reportNode(json::parse(readFixture("ledger/node-report-gpu-a.json"))); }
   void reportNode(const json& report) {
-    ProcessResult t = runToCompletion(
-        {builtBinary("migwardenctl"), "token", "--node", "gpu-a", "--key-file", dir_.file("agent.key")});
-    ASSERT_EQ(t.exitCode, 0) << t.output;
-    std::string token = t.output.substr(0, t.output.find_first_of("\r\n"));
+    const std::string token = mintAgentToken("gpu-a", dir_.file("agent.key"));
+    ASSERT_FALSE(token.empty());
     auto reply = connectTls()->request("PUT", "/ledger/v1/nodes/gpu-a", report.dump(),
                                        "application/json", {{"Authorization", "Bearer " + token}});
     ASSERT_TRUE(reply);
@@ -41,25 +40,7 @@ class GpuPodFlow : public WebhookTest {
 
   // The sample GPU pod, asking for `count` nvidia.com/mig-1g.5gb (A100-40GB slices).
   static json podReview(const std::string& podUid, const std::string& name, int count) {
-    json review = json::parse(admissionFixture("gpu-pod-create.json"));
-    json& pod = review["request"]["object"];
-    pod["metadata"]["uid"] = podUid;
-    pod["metadata"]["name"] = name;
-    review["request"]["name"] = name;
-    review["request"]["uid"] = "review-" + podUid;
-    json& limits = pod["spec"]["containers"][0]["resources"]["limits"];
-    limits.erase("nvidia.com/mig-1g.10gb");
-    limits["nvidia.com/mig-1g.5gb"] = count;
-    return review;
-  }
-  static json bindingReview(const std::string& podUid, const std::string& name, const std::string& node) {
-    json review = json::parse(admissionFixture("binding-create.json"));
-    review["request"]["uid"] = "bind-" + podUid;
-    review["request"]["name"] = name;
-    review["request"]["object"]["metadata"]["name"] = name;
-    review["request"]["object"]["metadata"]["uid"] = podUid;
-    review["request"]["object"]["target"]["name"] = node;
-    return review;
+    return gpuPodReview(podUid, name, "nvidia.com/mig-1g.5gb", count);
   }
   static json deleteReview(const std::string& podUid, const std::string& name) {
     json review = podReview(podUid, name, 1);

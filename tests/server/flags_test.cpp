@@ -1,4 +1,5 @@
 #include "webhook/cmd/webhook/flags.h"
+#include "webhook/common/flag_table.h"
 
 #include <gtest/gtest.h>
 

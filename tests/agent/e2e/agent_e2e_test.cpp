@@ -14,6 +14,7 @@
 
 #include "tests/agent/e2e/agent_process.h"
 #include "tests/agent/support/fake_kubelet.h"
+#include "tests/support/blackbox/reviews.h"
 #include "tests/support/blackbox/webhook_test_base.h"
 
 namespace migwarden::testing {
@@ -54,10 +55,8 @@ class AgentEndToEnd : public WebhookTest {
     writeFile(dir_.file("agent.key"), "an-hs256-key-for-agent-e2e-tests-long-enough-0123456789\n");
     writeFile(dir_.file("boot_id"), "6b1f7d52-0d7e-4a3c-9d1e-2c7a5e9b3f10\n");
     writeNvmlConfig(nvmlConfig());
-    ProcessResult t = runToCompletion(
-        {builtBinary("migwardenctl"), "token", "--node", "gpu-a", "--key-file", dir_.file("agent.key")});
-    ASSERT_EQ(t.exitCode, 0) << t.output;
-    token_ = t.output.substr(0, t.output.find_first_of("\r\n"));
+    token_ = mintAgentToken("gpu-a", dir_.file("agent.key"));
+    ASSERT_FALSE(token_.empty());
     writeFile(dir_.file("token"), token_ + "\n");
     kubelet_ = std::make_unique<FakeKubelet>(dir_.file("kubelet.sock"));
     ASSERT_TRUE(kubelet_->start().ok());
@@ -127,27 +126,12 @@ class AgentEndToEnd : public WebhookTest {
     return reply ? reply->body : std::string();
   }
 
-  // AdmissionReviews, as in tests/integration/gpu_pod_flow_test.cpp.
+  // AdmissionReviews (tests/support/blackbox/reviews.h); the agent's node is gpu-a.
   static json podReview(const std::string& podUid, const std::string& name, const std::string& resource) {
-    json review = json::parse(admissionFixture("gpu-pod-create.json"));
-    json& pod = review["request"]["object"];
-    pod["metadata"]["uid"] = podUid;
-    pod["metadata"]["name"] = name;
-    review["request"]["name"] = name;
-    review["request"]["uid"] = "review-" + podUid;
-    json& limits = pod["spec"]["containers"][0]["resources"]["limits"];
-    limits.erase("nvidia.com/mig-1g.10gb");
-    limits[resource] = 1;
-    return review;
+    return gpuPodReview(podUid, name, resource);
   }
   static json bindingReview(const std::string& podUid, const std::string& name) {
-    json review = json::parse(admissionFixture("binding-create.json"));
-    review["request"]["uid"] = "bind-" + podUid;
-    review["request"]["name"] = name;
-    review["request"]["object"]["metadata"]["name"] = name;
-    review["request"]["object"]["metadata"]["uid"] = podUid;
-    review["request"]["object"]["target"]["name"] = "gpu-a";
-    return review;
+    return testing::bindingReview(podUid, name, "gpu-a");
   }
   json validate(const json& review) {
     HttpReply reply = post("/validate", review.dump());
@@ -250,10 +234,8 @@ TEST_F(AgentEndToEnd, AnXidMakesTheSliceUnhealthyAndABindingThatNeedsItIsDenied)
 }
 
 TEST_F(AgentEndToEnd, ATokenForAnotherNodeIsRefusedAndLoggedWithTheReasonButNeverTheToken) {
-  ProcessResult t = runToCompletion(
-      {builtBinary("migwardenctl"), "token", "--node", "gpu-b", "--key-file", dir_.file("agent.key")});
-  ASSERT_EQ(t.exitCode, 0) << t.output;
-  const std::string otherToken = t.output.substr(0, t.output.find_first_of("\r\n"));
+  const std::string otherToken = mintAgentToken("gpu-b", dir_.file("agent.key"));
+  ASSERT_FALSE(otherToken.empty());
   writeFile(dir_.file("token"), otherToken + "\n");
   startAgent();
   ASSERT_TRUE(agent_->waitForOutput("ledger refused the agent's token (403 forbidden)")) << agent_->output();

@@ -1,6 +1,7 @@
 #include "webhook/cmd/agent/flags.h"
 
-#include <charconv>
+#include "webhook/common/flag_table.h"
+
 #include <cstdlib>
 
 namespace migwarden::agentcmd {
@@ -8,24 +9,10 @@ namespace {
 
 using std::chrono::milliseconds;
 
-struct FlagSpec {
-  std::string_view name;   // without "--"
-  std::string_view value;  // "" for a boolean switch
-  std::string_view help;
-  std::function<Status(AgentConfig&, std::string_view)> set;
-};
+using FlagSpec = migwarden::FlagSpec<AgentConfig>;
 
 Status bad(std::string_view flag, std::string_view want, std::string_view got) {
-  return Status::InvalidArgument("--" + std::string(flag) + ": " + std::string(want) + ", got \"" +
-                                 std::string(got) + "\"");
-}
-
-Result<uint64_t> parseUnsigned(std::string_view text) {
-  uint64_t v = 0;
-  auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || err != std::errc() || end != text.data() + text.size())
-    return Status::InvalidArgument("not a whole number");
-  return v;
+  return badFlagValue(flag, want, got);
 }
 
 auto durationFlag(std::string_view flag, milliseconds min, milliseconds AgentConfig::*field) {
@@ -87,7 +74,8 @@ Status setXidIgnore(AgentConfig& c, std::string_view v) {
 }
 
 const std::vector<FlagSpec>& flagTable() {
-  static const std::vector<FlagSpec> kFlags = {
+  static const std::vector<FlagSpec> kFlags = [] {
+    std::vector<FlagSpec> table = {
       {"server", "URL", "migwarden-webhook's ledger API, https://HOST:PORT. Required unless --once --dry-run.",
        setServer},
       {"ca-file", "FILE", "CA bundle (PEM) the webhook's certificate must chain to. Default: the system roots.",
@@ -145,21 +133,11 @@ const std::vector<FlagSpec>& flagTable() {
        switchFlag(&AgentConfig::once)},
       {"dry-run", "", "With --once: print the report as JSON on stdout instead of sending it (no server needed).",
        switchFlag(&AgentConfig::dryRun)},
-      {"log-level", "LEVEL", "trace, debug, info, warn or error. Default info.",
-       [](AgentConfig& c, std::string_view v) -> Status {
-         if (v != "trace" && v != "debug" && v != "info" && v != "warn" && v != "error")
-           return bad("log-level", "must be trace, debug, info, warn or error", v);
-         c.log.level = std::string(v);
-         return Status::Ok();
-       }},
-      {"log-format", "FORMAT", "text or json (one JSON object per line). Default text. Logs go to stderr.",
-       [](AgentConfig& c, std::string_view v) -> Status {
-         auto f = parseLogFormat(v);
-         if (!f.ok()) return bad("log-format", "must be text or json", v);
-         c.log.format = *f;
-         return Status::Ok();
-       }},
-  };
+    };
+    for (auto& f : logFlags(&AgentConfig::log, "trace, debug, info, warn or error. Default info."))
+      table.push_back(std::move(f));
+    return table;
+  }();
   return kFlags;
 }
 
@@ -188,69 +166,17 @@ std::optional<std::string> processEnv(const char* name) {
   return std::string(v);
 }
 
-Result<std::chrono::milliseconds> parseDuration(std::string_view text) {
-  if (text.empty()) return Status::InvalidArgument("empty duration");
-  milliseconds total{0};
-  std::string_view rest = text;
-  while (!rest.empty()) {
-    size_t digits = 0;
-    while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
-    if (digits == 0) return Status::InvalidArgument("expected a number");
-    auto n = parseUnsigned(rest.substr(0, digits));
-    if (!n.ok() || *n > 10'000'000) return Status::InvalidArgument("number out of range");
-    rest.remove_prefix(digits);
-    size_t unitLen = 0;
-    while (unitLen < rest.size() && (rest[unitLen] < '0' || rest[unitLen] > '9')) ++unitLen;
-    std::string_view unit = rest.substr(0, unitLen);
-    rest.remove_prefix(unitLen);
-    int64_t ms;
-    if (unit == "ms") ms = 1;
-    else if (unit == "s") ms = 1000;
-    else if (unit == "m") ms = 60'000;
-    else if (unit == "h") ms = 3'600'000;
-    else return Status::InvalidArgument("unit must be ms, s, m or h");
-    total += milliseconds(static_cast<int64_t>(*n) * ms);
-  }
-  return total;
-}
-
 Result<ParsedFlags> parseFlags(const std::vector<std::string_view>& args, const GetEnv& getEnv) {
   ParsedFlags out;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string_view arg = args[i];
-    if (arg == "--help" || arg == "-h") {
-      out.action = ParsedFlags::Action::kHelp;
-      return out;
-    }
-    if (arg == "--version") {
-      out.action = ParsedFlags::Action::kVersion;
-      return out;
-    }
-    if (!arg.starts_with("--")) return Status::InvalidArgument("unexpected argument \"" + std::string(arg) + "\"");
-    std::string_view name = arg.substr(2);
-    std::optional<std::string_view> inlineValue;
-    if (auto eq = name.find('='); eq != std::string_view::npos) {
-      inlineValue = name.substr(eq + 1);
-      name = name.substr(0, eq);
-    }
-    const FlagSpec* spec = nullptr;
-    for (const auto& f : flagTable())
-      if (f.name == name) spec = &f;
-    if (spec == nullptr) return Status::InvalidArgument("unknown flag --" + std::string(name) + " (see --help)");
-
-    std::string_view value;
-    if (spec->value.empty()) {
-      if (inlineValue && *inlineValue != "true") {
-        if (*inlineValue == "false") continue;
-        return bad(name, "takes no value (or =true/=false)", *inlineValue);
-      }
-    } else if (inlineValue) {
-      value = *inlineValue;
-    } else {
-      if (i + 1 >= args.size()) return Status::InvalidArgument("--" + std::string(name) + ": missing value");
-      value = args[++i];
-    }
-    MIGWARDEN_RETURN_IF_ERROR(spec->set(out.config, value));
+  auto action = parseFlagTable(flagTable(), args, out.config);
+  if (!action.ok()) return action.status();
+  if (*action == FlagAction::kHelp) {
+    out.action = ParsedFlags::Action::kHelp;
+    return out;
+  }
+  if (*action == FlagAction::kVersion) {
+    out.action = ParsedFlags::Action::kVersion;
+    return out;
   }
   MIGWARDEN_RETURN_IF_ERROR(validate(out.config, getEnv));
   return out;
@@ -265,17 +191,7 @@ std::string helpText() {
       "report to the webhook's ledger (PUT /ledger/v1/nodes/{node}) on every change and every\n"
       "--interval. Flags take --name VALUE or --name=VALUE. Durations need a unit: 500ms, 10s, 1m30s.\n\n"
       "flags:\n";
-  for (const auto& f : flagTable()) {
-    std::string head = "  --";
-    head.append(f.name);
-    if (!f.value.empty()) head.append(" ").append(f.value);
-    out.append(head);
-    if (head.size() < 33) out.append(33 - head.size(), ' ');
-    else out.append("\n").append(33, ' ');
-    out.append(f.help).append("\n");
-  }
-  out += "  --help                         Print this help and exit.\n";
-  out += "  --version                      Print the version and exit.\n";
+  out += renderFlagHelp(flagTable());
   out +=
       "\nExit status: 0 after SIGTERM/SIGINT or a successful --once, 1 when startup or --once fails,\n"
       "2 for a bad command line.\n";

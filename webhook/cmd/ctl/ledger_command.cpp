@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "webhook/cmd/ctl/commands.h"
+#include "webhook/cmd/ctl/string_options.h"
 #include "webhook/common/clock.h"
 #include "webhook/common/env.h"
 #include "webhook/ledger/api/https_get.h"
@@ -59,29 +60,14 @@ struct ShowOptions {
 
 // Returns an exit code when parsing ends the command (help, error).
 std::optional<int> parseShow(Args args, ShowOptions* options) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string_view flag = args[i];
-    if (flag == "--help" || flag == "-h") {
-      std::fwrite(kUsage.data(), 1, kUsage.size(), stdout);
-      return 0;
-    }
-    std::optional<std::string_view> value;
-    if (const size_t eq = flag.find('='); flag.starts_with("--") && eq != std::string_view::npos) {
-      value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-    } else if (i + 1 < args.size()) {
-      value = args[++i];
-    }
-    std::string* target = nullptr;
-    if (flag == "--ledger-dir") target = &options->ledgerDir;
-    else if (flag == "--output" || flag == "-o") target = &options->output;
-    else if (flag == "--server") target = &options->server;
-    else if (flag == "--token-file") target = &options->tokenFile;
-    else if (flag == "--cacert") target = &options->caFile;
-    else return usageError("unknown argument \"" + std::string(flag) + "\" (see --help)");
-    if (!value) return usageError(std::string(flag) + " needs a value");
-    *target = std::string(*value);
-  }
+  const auto done = parseStringOptions(args,
+                                       {{{"--ledger-dir"}, &options->ledgerDir},
+                                        {{"--output", "-o"}, &options->output},
+                                        {{"--server"}, &options->server},
+                                        {{"--token-file"}, &options->tokenFile},
+                                        {{"--cacert"}, &options->caFile}},
+                                       kUsage, [](const std::string& m) { return usageError(m); });
+  if (done) return done;
   if (options->ledgerDir.empty() == options->server.empty())
     return usageError("give exactly one of --ledger-dir and --server (see --help)");
   if (!options->server.empty() && options->tokenFile.empty())

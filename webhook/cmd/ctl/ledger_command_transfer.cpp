@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "webhook/cmd/ctl/commands.h"
+#include "webhook/cmd/ctl/string_options.h"
 #include "webhook/common/clock.h"
 #include "webhook/common/env.h"
 #include "webhook/ledger/api/read_only_ledger.h"
@@ -62,31 +63,16 @@ int failure(const Status& status) {
 }
 
 std::optional<int> parseTransfer(Args args, TransferOptions* o) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string_view flag = args[i];
-    if (flag == "--help" || flag == "-h") {
-      std::fwrite(kTransferUsage.data(), 1, kTransferUsage.size(), stdout);
-      return 0;
-    }
-    std::optional<std::string_view> value;
-    if (const size_t eq = flag.find('='); flag.starts_with("--") && eq != std::string_view::npos) {
-      value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-    } else if (i + 1 < args.size()) {
-      value = args[++i];
-    }
-    std::string* target = nullptr;
-    if (flag == "--ledger-dir") target = &o->ledgerDir;
-    else if (flag == "--etcd-endpoints") target = &o->etcdEndpoints;
-    else if (flag == "--etcd-prefix") target = &o->etcdPrefix;
-    else if (flag == "--etcd-cacert") target = &o->etcdCaFile;
-    else if (flag == "--etcd-cert") target = &o->etcdCertFile;
-    else if (flag == "--etcd-key") target = &o->etcdKeyFile;
-    else if (flag == "--file") target = &o->file;
-    else return usage("unknown argument \"" + std::string(flag) + "\" (see ledger export --help)");
-    if (!value || value->empty()) return usage(std::string(flag) + " needs a value");
-    *target = std::string(*value);
-  }
+  const auto done = parseStringOptions(args,
+                                       {{{"--ledger-dir"}, &o->ledgerDir},
+                                        {{"--etcd-endpoints"}, &o->etcdEndpoints},
+                                        {{"--etcd-prefix"}, &o->etcdPrefix},
+                                        {{"--etcd-cacert"}, &o->etcdCaFile},
+                                        {{"--etcd-cert"}, &o->etcdCertFile},
+                                        {{"--etcd-key"}, &o->etcdKeyFile},
+                                        {{"--file"}, &o->file}},
+                                       kTransferUsage, [](const std::string& m) { return usage(m); });
+  if (done) return done;
   if (o->ledgerDir.empty() == o->etcdEndpoints.empty())
     return usage("give exactly one of --ledger-dir and --etcd-endpoints (see --help)");
   if (o->file.empty()) return usage("--file is required");

@@ -11,6 +11,7 @@
 #include "webhook/auth/dev_token.h"
 #include "webhook/auth/hs256_verifier.h"
 #include "webhook/cmd/ctl/commands.h"
+#include "webhook/cmd/ctl/string_options.h"
 #include "webhook/common/clock.h"
 
 namespace migwarden::ctl {
@@ -58,29 +59,14 @@ int runTokenCommand(Args args) {
   auth::DevTokenRequest request;
   std::string keyFile;
   std::string ttlText = "1h";
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string_view flag = args[i];
-    if (flag == "--help" || flag == "-h") {
-      std::fwrite(kUsage.data(), 1, kUsage.size(), stdout);
-      return 0;
-    }
-    std::optional<std::string_view> value;
-    if (const size_t eq = flag.find('='); flag.starts_with("--") && eq != std::string_view::npos) {
-      value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-    } else if (i + 1 < args.size()) {
-      value = args[++i];
-    }
-    std::string* target = nullptr;
-    if (flag == "--node") target = &request.node;
-    else if (flag == "--key-file" || flag == "--hs256-key") target = &keyFile;
-    else if (flag == "--audience") target = &request.audience;
-    else if (flag == "--issuer") target = &request.issuer;
-    else if (flag == "--ttl") target = &ttlText;
-    else return fail("unknown argument \"" + std::string(flag) + "\" (see --help)");
-    if (!value) return fail(std::string(flag) + " needs a value");
-    *target = std::string(*value);
-  }
+  const auto done = parseStringOptions(args,
+                                       {{{"--node"}, &request.node},
+                                        {{"--key-file", "--hs256-key"}, &keyFile},
+                                        {{"--audience"}, &request.audience},
+                                        {{"--issuer"}, &request.issuer},
+                                        {{"--ttl"}, &ttlText}},
+                                       kUsage, [](const std::string& m) { return fail(m); });
+  if (done) return *done;
   if (request.node.empty()) return fail("--node is required");
   if (keyFile.empty()) return fail("--key-file is required");
   const auto ttl = parseTtl(ttlText);

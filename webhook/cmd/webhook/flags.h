@@ -54,7 +54,6 @@ Result<ParsedFlags> parseFlags(const std::vector<std::string_view>& args);
 // The --help text (every flag with its default).
 std::string helpText();
 
-// "10s", "500ms", "2m", "1h", or combinations such as "1m30s". A unit is required.
-Result<std::chrono::milliseconds> parseDuration(std::string_view text);
+// Durations ("10s", "1m30s") are parsed by migwarden::parseDuration (webhook/common/flag_table.h).
 
 }  // namespace migwarden::webhook
