@@ -45,6 +45,26 @@ TEST(LedgerDurability, StateIsRecoveredAfterReopen) {
   expectPopulated(f.store());
 }
 
+// Two writers appending to one log would interleave records: the directory is locked
+// while a store has it open, and free again once it is closed (or its process died).
+TEST(LedgerDurability, ASecondStoreOnTheSameDirectoryIsRefusedWhileTheFirstIsOpen) {
+  StoreFixture f;
+  populate(f);
+  PosixEnv env;
+  LocalStoreOptions o;
+  o.dir = f.dir();
+  o.env = &env;
+  o.clock = &f.clock();
+  auto second = LocalStore::open(o);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(second.status().message().find("is in use"), std::string::npos) << second.status().message();
+  f.close();
+  auto afterClose = LocalStore::open(o);
+  ASSERT_TRUE(afterClose.ok()) << afterClose.status().message();
+  expectPopulated(**afterClose);
+}
+
 TEST(LedgerDurability, SnapshotThenLogReplayRecoversTheSameState) {
   StoreFixture f;
   populate(f);

@@ -22,6 +22,12 @@ class WritableFile {
   virtual Status close() = 0;
 };
 
+// An exclusive advisory lock (flock) held until destroyed.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -42,6 +48,9 @@ class Env {
   virtual Status syncDir(const std::string& path) = 0;
   // Entry names (not paths), sorted.
   virtual Result<std::vector<std::string>> listDir(const std::string& path) = 0;
+  // Creates `path` if needed and locks it exclusively without waiting: FailedPrecondition
+  // when another process (or another open of the same file) holds it.
+  virtual Result<std::unique_ptr<FileLock>> lockFile(const std::string& path) = 0;
 
   // Atomic replace: write temp, fsync, rename over `path`, fsync the directory.
   Status writeFileAtomically(const std::string& path, std::string_view contents);
@@ -69,6 +78,7 @@ class EnvWrapper : public Env {
   Status createDirs(const std::string& path) override { return target_.createDirs(path); }
   Status syncDir(const std::string& path) override { return target_.syncDir(path); }
   Result<std::vector<std::string>> listDir(const std::string& path) override { return target_.listDir(path); }
+  Result<std::unique_ptr<FileLock>> lockFile(const std::string& path) override { return target_.lockFile(path); }
 
  private:
   Env& target_;
@@ -88,6 +98,7 @@ class PosixEnv final : public Env {
   Status createDirs(const std::string& path) override;
   Status syncDir(const std::string& path) override;
   Result<std::vector<std::string>> listDir(const std::string& path) override;
+  Result<std::unique_ptr<FileLock>> lockFile(const std::string& path) override;
 };
 
 }  // namespace migwarden

@@ -1,5 +1,6 @@
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -135,6 +136,32 @@ Status PosixEnv::createDirs(const std::string& path) {
   std::filesystem::create_directories(path, ec);
   if (ec) return Status::IOError("mkdir " + path + ": " + ec.message());
   return Status::Ok();
+}
+
+namespace {
+
+class PosixFileLock final : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+  ~PosixFileLock() override { ::close(fd_); }  // closing the descriptor releases the flock
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<FileLock>> PosixEnv::lockFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return errnoStatus("open lock file", path, errno);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK)
+      return Status::FailedPrecondition(path + " is locked: another process has this directory open");
+    return errnoStatus("flock", path, err);
+  }
+  return std::unique_ptr<FileLock>(new PosixFileLock(fd));
 }
 
 Status PosixEnv::syncDir(const std::string& path) {

@@ -118,6 +118,8 @@ class LocalStore final : public Store {
   mutable std::shared_mutex mu_;
   std::condition_variable_any committed_;
   LedgerState state_;
+  // Held for the store's lifetime: two processes appending to one log would corrupt it.
+  std::unique_ptr<FileLock> dirLock_;
   std::unique_ptr<WritableFile> log_;
   std::string buffer_;          // framed records not yet handed to the file
   uint64_t appendedSeq_ = 0;    // last sequence queued

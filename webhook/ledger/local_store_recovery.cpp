@@ -22,6 +22,13 @@ Result<std::unique_ptr<LocalStore>> LocalStore::open(LocalStoreOptions options) 
 Status LocalStore::recover() {
   Env& env = *options_.env;
   MIGWARDEN_RETURN_IF_ERROR(env.createDirs(options_.dir));
+  auto lock = env.lockFile(options_.dir + "/LOCK");
+  if (!lock.ok()) {
+    return Status(lock.status().code(),
+                  "ledger directory " + options_.dir + " is in use (one process at a time; is another webhook "
+                  "running on it?): " + lock.status().message());
+  }
+  dirLock_ = std::move(lock).value();
   // A crash during writeFileAtomically leaves the temp file; the real one is intact.
   if (env.fileExists(snapshotPath_ + ".tmp")) MIGWARDEN_RETURN_IF_ERROR(env.removeFile(snapshotPath_ + ".tmp"));
   MIGWARDEN_RETURN_IF_ERROR(loadSnapshot());

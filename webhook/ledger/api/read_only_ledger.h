@@ -30,6 +30,8 @@ class DiscardWritesEnv final : public EnvWrapper {
   Status truncateFile(const std::string&, uint64_t) override { return Status::Ok(); }
   Status createDirs(const std::string&) override { return Status::Ok(); }
   Status syncDir(const std::string&) override { return Status::Ok(); }
+  // Reading needs no lock: a running webhook keeps its own, and the reader writes nothing.
+  Result<std::unique_ptr<FileLock>> lockFile(const std::string&) override { return std::make_unique<FileLock>(); }
 };
 
 // A LocalStore recovered from `dir` through a DiscardWritesEnv. NotFound when the
