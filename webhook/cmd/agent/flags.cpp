@@ -11,15 +11,11 @@ using std::chrono::milliseconds;
 
 using FlagSpec = migwarden::FlagSpec<AgentConfig>;
 
-Status bad(std::string_view flag, std::string_view want, std::string_view got) {
-  return badFlagValue(flag, want, got);
-}
-
 auto durationFlag(std::string_view flag, milliseconds min, milliseconds AgentConfig::*field) {
   return [flag, min, field](AgentConfig& c, std::string_view v) -> Status {
     auto d = parseDuration(v);
     if (!d.ok() || *d < min || *d > std::chrono::hours(24))
-      return bad(flag, "must be a duration from " + std::to_string(min.count()) + "ms to 24h such as 10s or 1m30s", v);
+      return badFlagValue(flag, "must be a duration from " + std::to_string(min.count()) + "ms to 24h such as 10s or 1m30s", v);
     c.*field = *d;
     return Status::Ok();
   };
@@ -27,7 +23,7 @@ auto durationFlag(std::string_view flag, milliseconds min, milliseconds AgentCon
 
 auto pathFlag(std::string_view flag, std::string AgentConfig::*field, bool allowEmpty = false) {
   return [flag, field, allowEmpty](AgentConfig& c, std::string_view v) -> Status {
-    if (v.empty() && !allowEmpty) return bad(flag, "must not be empty", v);
+    if (v.empty() && !allowEmpty) return badFlagValue(flag, "must not be empty", v);
     c.*field = std::string(v);
     return Status::Ok();
   };
@@ -51,10 +47,10 @@ bool validNodeName(std::string_view n) {
 
 Status setServer(AgentConfig& c, std::string_view v) {
   if (!v.starts_with("https://") || v.size() <= 8)
-    return bad("server", "must be an https:// URL such as https://migwarden.migwarden-system.svc:8443", v);
+    return badFlagValue("server", "must be an https:// URL such as https://migwarden.migwarden-system.svc:8443", v);
   std::string s(v);
   while (s.size() > 8 && s.back() == '/') s.pop_back();  // the agent appends /ledger/v1/...
-  if (s.find('/', 8) != std::string::npos) return bad("server", "must not contain a path", v);
+  if (s.find('/', 8) != std::string::npos) return badFlagValue("server", "must not contain a path", v);
   c.server = std::move(s);
   return Status::Ok();
 }
@@ -65,7 +61,7 @@ Status setXidIgnore(AgentConfig& c, std::string_view v) {
     const size_t comma = v.find(',');
     std::string_view item = v.substr(0, comma);
     auto n = parseUnsigned(item);
-    if (!n.ok() || *n > 100000) return bad("xid-ignore", "must be a comma-separated list of XID numbers", item);
+    if (!n.ok() || *n > 100000) return badFlagValue("xid-ignore", "must be a comma-separated list of XID numbers", item);
     xids.push_back(*n);
     v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
   }
@@ -86,7 +82,7 @@ const std::vector<FlagSpec>& flagTable() {
        pathFlag("token-file", &AgentConfig::tokenFile)},
       {"node-name", "NAME", "This node's name. Default: $NODE_NAME (set it from spec.nodeName via the downward API).",
        [](AgentConfig& c, std::string_view v) -> Status {
-         if (!validNodeName(v)) return bad("node-name", "must be a Kubernetes node name (lower-case DNS name)", v);
+         if (!validNodeName(v)) return badFlagValue("node-name", "must be a Kubernetes node name (lower-case DNS name)", v);
          c.nodeName = std::string(v);
          return Status::Ok();
        }},
@@ -145,7 +141,7 @@ Status validate(AgentConfig& c, const GetEnv& getEnv) {
   if (c.nodeName.empty()) {
     auto env = getEnv("NODE_NAME");
     if (!env || env->empty()) return Status::InvalidArgument("--node-name: required (or set NODE_NAME)");
-    if (!validNodeName(*env)) return bad("node-name", "NODE_NAME must be a Kubernetes node name", *env);
+    if (!validNodeName(*env)) return badFlagValue("node-name", "NODE_NAME must be a Kubernetes node name", *env);
     c.nodeName = *env;
   }
   if (c.dryRun && !c.once) return Status::InvalidArgument("--dry-run: only with --once");

@@ -16,15 +16,11 @@ using std::chrono::milliseconds;
 
 using FlagSpec = migwarden::FlagSpec<WebhookConfig>;
 
-Status bad(std::string_view flag, std::string_view want, std::string_view got) {
-  return badFlagValue(flag, want, got);
-}
-
 auto unsignedFlag(std::string_view flag, uint64_t min, uint64_t max, std::function<void(WebhookConfig&, uint64_t)> set) {
   return [flag, min, max, set](WebhookConfig& c, std::string_view v) -> Status {
     auto n = parseUnsigned(v);
     if (!n.ok() || *n < min || *n > max)
-      return bad(flag, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max), v);
+      return badFlagValue(flag, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max), v);
     set(c, *n);
     return Status::Ok();
   };
@@ -33,8 +29,8 @@ auto unsignedFlag(std::string_view flag, uint64_t min, uint64_t max, std::functi
 auto durationFlag(std::string_view flag, bool allowZero, std::function<void(WebhookConfig&, milliseconds)> set) {
   return [flag, allowZero, set](WebhookConfig& c, std::string_view v) -> Status {
     auto d = parseDuration(v);
-    if (!d.ok()) return bad(flag, "must be a duration such as 10s, 500ms or 1m30s", v);
-    if (!allowZero && d->count() == 0) return bad(flag, "must be greater than zero", v);
+    if (!d.ok()) return badFlagValue(flag, "must be a duration such as 10s, 500ms or 1m30s", v);
+    if (!allowZero && d->count() == 0) return badFlagValue(flag, "must be greater than zero", v);
     set(c, *d);
     return Status::Ok();
   };
@@ -51,7 +47,7 @@ auto addressFlag(std::string_view flag, server::ListenAddress server::ServerOpti
 
 auto pathFlag(std::string_view flag, std::string WebhookConfig::*field) {
   return [flag, field](WebhookConfig& c, std::string_view v) -> Status {
-    if (v.empty()) return bad(flag, "must not be empty", v);
+    if (v.empty()) return badFlagValue(flag, "must not be empty", v);
     c.*field = std::string(v);
     return Status::Ok();
   };
@@ -59,7 +55,7 @@ auto pathFlag(std::string_view flag, std::string WebhookConfig::*field) {
 
 auto tlsPathFlag(std::string_view flag, std::string server::TlsFiles::*field) {
   return [flag, field](WebhookConfig& c, std::string_view v) -> Status {
-    if (v.empty()) return bad(flag, "must not be empty", v);
+    if (v.empty()) return badFlagValue(flag, "must not be empty", v);
     c.tls.*field = std::string(v);
     return Status::Ok();
   };
@@ -129,7 +125,7 @@ const std::vector<FlagSpec>& flagTable() {
        "Where the MIG allocation ledger lives: local (--ledger-dir; one replica) or etcd (--etcd-endpoints; "
        "several replicas share one ledger, docs/ledger-etcd.md). Default local.",
        [](WebhookConfig& c, std::string_view v) -> Status {
-         if (v != "local" && v != "etcd") return bad("ledger-backend", "must be local or etcd", v);
+         if (v != "local" && v != "etcd") return badFlagValue("ledger-backend", "must be local or etcd", v);
          c.ledgerBackend = std::string(v);
          return Status::Ok();
        }},
@@ -148,7 +144,7 @@ const std::vector<FlagSpec>& flagTable() {
        "etcd client URLs for --ledger-backend etcd, comma separated: http(s)://host:port,... Required with "
        "that backend.",
        [](WebhookConfig& c, std::string_view v) -> Status {
-         if (v.empty()) return bad("etcd-endpoints", "must list at least one http(s)://host:port", v);
+         if (v.empty()) return badFlagValue("etcd-endpoints", "must list at least one http(s)://host:port", v);
          c.etcdEndpoints = std::string(v);
          return Status::Ok();
        }},
@@ -156,7 +152,7 @@ const std::vector<FlagSpec>& flagTable() {
        "Key prefix of the ledger in etcd; replicas sharing a ledger use the same one. Must end with /. "
        "Default /migwarden/.",
        [](WebhookConfig& c, std::string_view v) -> Status {
-         if (v.empty() || v.back() != '/') return bad("etcd-prefix", "must end with / (e.g. /migwarden/)", v);
+         if (v.empty() || v.back() != '/') return badFlagValue("etcd-prefix", "must end with / (e.g. /migwarden/)", v);
          c.etcdPrefix = std::string(v);
          return Status::Ok();
        }},
@@ -172,7 +168,7 @@ const std::vector<FlagSpec>& flagTable() {
        [](WebhookConfig& c, std::string_view v) -> Status {
          auto d = parseDuration(v);
          if (!d.ok() || *d < std::chrono::seconds(1) || *d > std::chrono::hours(24))
-           return bad("reservation-ttl", "must be a duration from 1s to 24h", v);
+           return badFlagValue("reservation-ttl", "must be a duration from 1s to 24h", v);
          c.reservationTtl = std::chrono::duration_cast<std::chrono::seconds>(*d);
          return Status::Ok();
        }},
@@ -183,7 +179,7 @@ const std::vector<FlagSpec>& flagTable() {
        "Shared key (at least 32 bytes) that node agents' HS256 tokens are signed with (dev clusters). "
        "Default: off.",
        [](WebhookConfig& c, std::string_view v) -> Status {
-         if (v.empty()) return bad("agent-hs256-key", "must not be empty", v);
+         if (v.empty()) return badFlagValue("agent-hs256-key", "must not be empty", v);
          c.agentAuth.hs256KeyFile = std::string(v);
          return Status::Ok();
        }},
@@ -191,19 +187,19 @@ const std::vector<FlagSpec>& flagTable() {
        "JWKS (RSA/EC P-256 keys) that node agents' tokens are verified with, e.g. the cluster's service-account "
        "issuer keys; re-read when it changes. Default: off.",
        [](WebhookConfig& c, std::string_view v) -> Status {
-         if (v.empty()) return bad("agent-jwks", "must not be empty", v);
+         if (v.empty()) return badFlagValue("agent-jwks", "must not be empty", v);
          c.agentAuth.jwksFile = std::string(v);
          return Status::Ok();
        }},
       {"agent-audience", "S", "Audience agent tokens must carry. Default migwarden.",
        [](WebhookConfig& c, std::string_view v) -> Status {
-         if (v.empty()) return bad("agent-audience", "must not be empty", v);
+         if (v.empty()) return badFlagValue("agent-audience", "must not be empty", v);
          c.agentAuth.audience = std::string(v);
          return Status::Ok();
        }},
       {"agent-issuer", "S", "Issuer agent tokens must carry. Default: not checked.",
        [](WebhookConfig& c, std::string_view v) -> Status {
-         if (v.empty()) return bad("agent-issuer", "must not be empty", v);
+         if (v.empty()) return badFlagValue("agent-issuer", "must not be empty", v);
          c.agentAuth.issuer = std::string(v);
          return Status::Ok();
        }},
@@ -211,7 +207,7 @@ const std::vector<FlagSpec>& flagTable() {
        [](WebhookConfig& c, std::string_view v) -> Status {
          auto d = parseDuration(v);
          if (!d.ok() || *d > std::chrono::minutes(10))
-           return bad("agent-clock-leeway", "must be a duration from 0s to 10m", v);
+           return badFlagValue("agent-clock-leeway", "must be a duration from 0s to 10m", v);
          c.agentAuth.leeway = std::chrono::duration_cast<std::chrono::seconds>(*d);
          return Status::Ok();
        }},
@@ -231,7 +227,7 @@ const std::vector<FlagSpec>& flagTable() {
        "When the audit log cannot write: deny new GPU allocations (pending pods, reservations, node reports; "
        "the default, and /readyz fails) or keep serving (records are lost and counted).",
        [](WebhookConfig& c, std::string_view v) -> Status {
-         if (v != "deny" && v != "allow") return bad("audit-failure", "must be deny or allow", v);
+         if (v != "deny" && v != "allow") return badFlagValue("audit-failure", "must be deny or allow", v);
          c.auditFailure = std::string(v);
          return Status::Ok();
        }},
